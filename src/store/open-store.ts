@@ -1,0 +1,128 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { describeError, StoreError } from '../errors.js';
+import { MIGRATIONS } from './migrations.js';
+
+export const DEFAULT_DB_PATH = 'data/auditlake.duckdb';
+
+export interface StoreOptions {
+  /** File path, or ':memory:'. */
+  path: string;
+  readOnly?: boolean;
+  /** DuckDB memory_limit, e.g. '1GB'. */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+/** An open store: one DuckDB instance and one connection, closed together. */
+export interface Store {
+  readonly path: string;
+  readonly connection: DuckDBConnection;
+  close(): void;
+}
+
+/** The store path from --db, then AUDITLAKE_DB, then the default. */
+export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag ?? env.AUDITLAKE_DB ?? DEFAULT_DB_PATH;
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const path = options.path === ':memory:' ? ':memory:' : resolve(options.path);
+  const config: Record<string, string> = {
+    // zstd compression of the raw JSON column needs the newest storage format (3-4x smaller store).
+    storage_compatibility_version: 'latest',
+  };
+  if (options.readOnly) config.access_mode = 'READ_ONLY';
+  if (options.memoryLimit) config.memory_limit = options.memoryLimit;
+  if (options.threads) config.threads = String(options.threads);
+  if (path !== ':memory:' && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(path, config);
+  } catch (error) {
+    throw translateOpenError(error, path);
+  }
+  const connection = await instance.connect();
+  const store: Store = {
+    path,
+    connection,
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+  try {
+    if (!options.readOnly) await migrate(connection);
+    else await assertMigrated(connection, path);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  return store;
+}
+
+function translateOpenError(error: unknown, path: string): StoreError {
+  const message = describeError(error);
+  if (/Could not set lock|Conflicting lock/i.test(message)) {
+    const holder = /PID (\d+)/.exec(message)?.[1];
+    return new StoreError(`the store ${path} is open for writing by another process${holder ? ` (pid ${holder})` : ''}`, {
+      context: { path },
+      hint: 'wait for the other auditlake run to finish, then retry',
+      cause: error,
+    });
+  }
+  if (/No such file|does not exist|Cannot open database/i.test(message)) {
+    return new StoreError(`cannot open the store ${path}: ${message.split('\n')[0]}`, {
+      context: { path },
+      hint: 'run `auditlake ingest files PATH` (or `npm start`) first to create it, or pass --db',
+      cause: error,
+    });
+  }
+  return new StoreError(`cannot open the store ${path}: ${message.split('\n')[0]}`, { context: { path }, cause: error });
+}
+
+async function currentVersion(connection: DuckDBConnection): Promise<number> {
+  const exists = await connection.runAndReadAll(
+    `select count(*)::int as n from information_schema.tables where table_name = 'schema_migrations' and table_schema = 'main'`,
+  );
+  if (Number(exists.getRows()[0]?.[0] ?? 0) === 0) return 0;
+  const reader = await connection.runAndReadAll('select coalesce(max(version), 0)::int from schema_migrations');
+  return Number(reader.getRows()[0]?.[0] ?? 0);
+}
+
+async function migrate(connection: DuckDBConnection): Promise<void> {
+  await connection.run(
+    'create table if not exists schema_migrations (version integer primary key, name varchar, applied_at timestamptz)',
+  );
+  const version = await currentVersion(connection);
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= version) continue;
+    await connection.run('begin transaction');
+    try {
+      await connection.run(migration.sql);
+      await connection.run('insert into schema_migrations values ($1, $2, now())', [migration.version, migration.name]);
+      await connection.run('commit');
+    } catch (error) {
+      await connection.run('rollback');
+      throw new StoreError(`migration ${migration.version} (${migration.name}) failed: ${describeError(error)}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+async function assertMigrated(connection: DuckDBConnection, path: string): Promise<void> {
+  const version = await currentVersion(connection);
+  const latest = MIGRATIONS.at(-1)?.version ?? 0;
+  if (version === 0) {
+    throw new StoreError(`${path} is not an auditlake store (no schema)`, {
+      hint: 'run `auditlake ingest files PATH` to create one, or pass --db',
+    });
+  }
+  if (version < latest) {
+    throw new StoreError(`the store ${path} has schema version ${version}, this auditlake needs ${latest}`, {
+      hint: 'run any writing command (for example `auditlake ingest files`) once to migrate it',
+    });
+  }
+}
