@@ -8,17 +8,27 @@ import { normalizeSql } from '../normalize/normalize-sql.js';
  */
 export const STAGING_TABLE = 'temp.main.staged';
 
+/** How a record's position is counted in its origin, for error messages. */
+export type PositionUnit = 'line' | 'record';
+
 export async function createStaging(connection: DuckDBConnection): Promise<void> {
-  await connection.run('create or replace temp table staged (origin varchar, position bigint, r varchar)');
+  await connection.run('create or replace temp table staged (origin varchar, position bigint, unit varchar, r varchar)');
 }
 
 export async function openStagingAppender(connection: DuckDBConnection): Promise<DuckDBAppender> {
   return connection.createAppender('staged', 'main', 'temp');
 }
 
-export function appendStaged(appender: DuckDBAppender, origin: string, position: number, text: string): void {
+export function appendStaged(
+  appender: DuckDBAppender,
+  origin: string,
+  position: number,
+  unit: PositionUnit,
+  text: string,
+): void {
   appender.appendVarchar(origin);
   appender.appendBigInt(BigInt(position));
+  appender.appendVarchar(unit);
   appender.appendVarchar(text);
   appender.endRow();
 }

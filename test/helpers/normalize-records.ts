@@ -21,7 +21,7 @@ export async function normalizeRecords(records: ReadonlyArray<unknown>): Promise
     await createStaging(store.connection);
     const appender = await openStagingAppender(store.connection);
     records.forEach((record, i) => {
-      appendStaged(appender, 'test', i + 1, typeof record === 'string' ? record : JSON.stringify(record));
+      appendStaged(appender, 'test', i + 1, 'record', typeof record === 'string' ? record : JSON.stringify(record));
     });
     appender.closeSync();
     await normalizeStaged(store.connection);

@@ -1,0 +1,111 @@
+import { relative } from 'node:path';
+import type { Command } from 'commander';
+import { type FileIngestSummary, ingestFiles } from '../../ingest/ingest-files.js';
+import { type IngestErrorSummary, ingestErrorsOfRun } from '../../store/inventory.js';
+import { openStore, resolveDbPath } from '../../store/open-store.js';
+import { finishRun, type RunStatus, startRun } from '../../store/runs.js';
+import type { CommandResult, GlobalOptions } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { chooseFormat, renderDocument } from '../output.js';
+import { fileProgressReporter } from '../progress.js';
+
+export interface IngestFilesResult {
+  run_id: number;
+  status: RunStatus;
+  store: string;
+  summary: FileIngestSummary;
+  errors_sample: IngestErrorSummary[];
+}
+
+/** Ingests files into the store and records the run. The error sample names what failed and where. */
+export async function runIngestFiles(
+  dbPath: string,
+  paths: readonly string[],
+  options: { quiet: boolean; command?: string },
+): Promise<IngestFilesResult> {
+  const store = await openStore({ path: dbPath });
+  try {
+    const runId = await startRun(store.connection, options.command ?? 'ingest files');
+    const progress = fileProgressReporter(process.stderr, options.quiet);
+    let summary: FileIngestSummary;
+    try {
+      summary = await ingestFiles(store.connection, runId, {
+        paths,
+        exclude: [store.path, `${store.path}.wal`],
+        onProgress: (p) => progress.update(p),
+      });
+    } catch (error) {
+      progress.stop();
+      await finishRun(store.connection, runId, 'failed', emptyCounts(), { error: String(error) });
+      throw error;
+    }
+    progress.stop();
+    const status: RunStatus = summary.errors > 0 ? 'partial' : 'ok';
+    await finishRun(
+      store.connection,
+      runId,
+      status,
+      {
+        events_read: summary.records,
+        events_new: summary.events_new,
+        events_duplicate: summary.events_duplicate,
+        errors: summary.errors,
+        files_read: summary.files_read,
+        files_skipped: summary.files_unchanged,
+      },
+      { paths, files_not_events: summary.files_not_events.length },
+    );
+    const errorsSample = await ingestErrorsOfRun(store.connection, runId, 10);
+    return { run_id: runId, status, store: store.path, summary, errors_sample: errorsSample };
+  } finally {
+    store.close();
+  }
+}
+
+function emptyCounts() {
+  return { events_read: 0, events_new: 0, events_duplicate: 0, errors: 0, files_read: 0, files_skipped: 0 };
+}
+
+/** Relative to the working directory when under it, absolute otherwise. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') ? path : rel;
+}
+
+export function ingestSummaryText(result: IngestFilesResult): string {
+  const s = result.summary;
+  const lines = [
+    `files: ${s.files_seen} seen, ${s.files_read} read, ${s.files_unchanged} unchanged since last run` +
+      (s.files_not_events.length ? `, ${s.files_not_events.length} skipped (not events, e.g. CloudTrail digests)` : ''),
+    `records: ${s.records} read, ${s.events_new} new events, ${s.events_duplicate} already in the store`,
+  ];
+  if (s.errors > 0) {
+    lines.push(`errors: ${s.errors} in ${s.files_with_errors} file(s); every good record of those files was kept`);
+    for (const e of result.errors_sample) {
+      lines.push(`  ${displayPath(e.origin)}${e.position ? ` @ ${e.position}` : ''}: ${e.reason}`);
+    }
+    if (s.errors > result.errors_sample.length) {
+      lines.push(`  ... all of them: auditlake query "select * from ingest_errors where run_id = ${result.run_id}"`);
+    }
+  } else lines.push('errors: none');
+  lines.push(`store: ${result.store} (run ${result.run_id}, ${result.status})`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerIngestFiles(ingest: Command, globals: () => GlobalOptions, done: (r: CommandResult) => void): void {
+  ingest
+    .command('files')
+    .description('ingest CloudTrail, Google Cloud audit and Azure / Entra ID exports from files and directories')
+    .argument('<paths...>', 'files or directories (walked recursively; .gz read by content)')
+    .option('--format <format>', 'summary as table (text) or json')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (paths: string[], opts: { format?: string; quiet?: boolean }) => {
+      const g = globals();
+      const format = chooseFormat(opts.format, true);
+      const result = await runIngestFiles(resolveDbPath(g.db), paths, { quiet: Boolean(opts.quiet) || format !== 'table' });
+      done({
+        output: renderDocument(result, format, () => ingestSummaryText(result)),
+        exitCode: result.status === 'ok' ? EXIT.ok : EXIT.partial,
+      });
+    });
+}

@@ -1,0 +1,55 @@
+import { Command, CommanderError } from 'commander';
+import { AuditlakeError, describeError } from '../errors.js';
+import type { CommandResult, GlobalOptions } from './command.js';
+import { registerDemo } from './commands/demo.js';
+import { registerIngestFiles } from './commands/ingest-files.js';
+import { registerQuery } from './commands/query.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+
+function buildProgram(done: (r: CommandResult) => void): Command {
+  const program = new Command();
+  program
+    .name('auditlake')
+    .description('Cloud audit logs in one local DuckDB store: ingest, detect, report.')
+    .option('--db <path>', 'the store (default: $AUDITLAKE_DB or data/auditlake.duckdb)')
+    .showHelpAfterError()
+    .exitOverride();
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  const ingest = program.command('ingest').description('bring audit events into the store');
+  registerIngestFiles(ingest, globals, done);
+  registerQuery(program, globals, done);
+  registerDemo(program, globals, done);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; the one place errors become messages. */
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+  let result: CommandResult | null = null;
+  const program = buildProgram((r) => {
+    result = r;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
+        return EXIT.ok;
+      }
+      return EXIT.usage;
+    }
+    if (error instanceof AuditlakeError) {
+      process.stderr.write(`auditlake: ${error.message}\n`);
+      if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+      return error.code === 'usage' ? EXIT.usage : EXIT.failed;
+    }
+    process.stderr.write(`auditlake: unexpected error: ${describeError(error)}\n`);
+    if (process.env.AUDITLAKE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return EXIT.failed;
+  }
+  const finished = result as CommandResult | null;
+  if (finished) process.stdout.write(finished.output);
+  return finished?.exitCode ?? EXIT.ok;
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

@@ -1,0 +1,272 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { type FileLayout, sniffLayout } from '../connectors/files/sniff.js';
+import { splitJsonRecords } from '../connectors/files/split-json-records.js';
+import { looksLikeContainer, unwrapContainers } from '../connectors/files/unwrap-containers.js';
+import { isGzipFile, readHead, readLines, readWholeText, sha256File } from '../connectors/files/read-file.js';
+import { type FoundFile, walkFiles } from '../connectors/files/walk-files.js';
+import { describeError } from '../errors.js';
+import { sqlString } from '../normalize/normalize-sql.js';
+import { readCheckpoints } from '../store/checkpoints.js';
+import { EventWriter } from '../store/event-writer.js';
+
+/** What a file checkpoint remembers: enough to skip an unchanged file and resume a partly read one. */
+export interface FileCursor {
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+  /** True once every record of the file is committed. */
+  complete: boolean;
+  /** For line-delimited files read in several batches: the last committed line. */
+  line?: number;
+}
+
+export interface FileIngestOptions {
+  paths: readonly string[];
+  /** Files never to read (the store itself and its WAL when it lives under an ingested folder). */
+  exclude?: readonly string[];
+  /** Records per committed batch on the Node path (default 50,000). */
+  batchRecords?: number;
+  /** Decompressed bytes (estimated) per DuckDB bulk statement (default 256 MiB). */
+  batchBytes?: number;
+  onProgress?: (progress: FileIngestProgress) => void;
+}
+
+export interface FileIngestProgress {
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  eventsNew: number;
+  errors: number;
+}
+
+export interface FileIngestSummary {
+  files_seen: number;
+  files_read: number;
+  files_unchanged: number;
+  files_not_events: { path: string; note: string }[];
+  records: number;
+  events_new: number;
+  events_duplicate: number;
+  errors: number;
+  files_with_errors: number;
+}
+
+const GZIP_RATIO_ESTIMATE = 10;
+
+interface BulkFile {
+  file: FoundFile;
+  cursor: FileCursor;
+}
+
+/** Ingests every file under `paths`, skipping unchanged files, committing in batches. */
+export async function ingestFiles(
+  connection: DuckDBConnection,
+  runId: number,
+  options: FileIngestOptions,
+): Promise<FileIngestSummary> {
+  const batchRecords = options.batchRecords ?? 50_000;
+  const batchBytes = options.batchBytes ?? 256 * 1024 * 1024;
+  const checkpoints = await readCheckpoints(connection, 'files');
+  const files: FoundFile[] = [];
+  const exclude = new Set(options.exclude ?? []);
+  for await (const file of walkFiles(options.paths)) if (!exclude.has(file.path)) files.push(file);
+
+  const writer = new EventWriter(connection, runId, 'files');
+  await writer.begin();
+  const summary: FileIngestSummary = {
+    files_seen: files.length,
+    files_read: 0,
+    files_unchanged: 0,
+    files_not_events: [],
+    records: 0,
+    events_new: 0,
+    events_duplicate: 0,
+    errors: 0,
+    files_with_errors: 0,
+  };
+  const progress: FileIngestProgress = {
+    filesDone: 0,
+    filesTotal: files.length,
+    bytesDone: 0,
+    bytesTotal: files.reduce((sum, f) => sum + f.size, 0),
+    eventsNew: 0,
+    errors: 0,
+  };
+  const filesWithErrors = new Set<string>();
+  const report = () => options.onProgress?.({ ...progress });
+  const fail = (origin: string, position: string | null, reason: string, excerpt: string | null = null) => {
+    writer.addError({ origin, position, reason, excerpt });
+    filesWithErrors.add(origin);
+  };
+
+  const commit = async () => {
+    const outcome = await writer.commit();
+    summary.records += outcome.records;
+    summary.events_new += outcome.inserted;
+    summary.events_duplicate += outcome.duplicates;
+    summary.errors += outcome.errors;
+    progress.eventsNew = summary.events_new;
+    progress.errors = summary.errors;
+  };
+
+  // Files DuckDB reads itself, grouped by layout and compression (one statement per group).
+  const bulk = new Map<string, { layout: FileLayout; gzip: boolean; files: BulkFile[]; bytes: number }>();
+
+  const flushBulk = async (key: string) => {
+    const group = bulk.get(key);
+    if (!group || group.files.length === 0) return;
+    bulk.delete(key);
+    let pending = group.files;
+    while (pending.length > 0) {
+      try {
+        await writer.addFromQuery(bulkSelect(group.layout, group.gzip, pending.map((f) => f.file.path)));
+        break;
+      } catch (error) {
+        // DuckDB names the file it could not read; salvage that one in Node, retry the rest.
+        const bad = /in file "([^"]+)"/.exec(describeError(error))?.[1];
+        const index = pending.findIndex((f) => f.file.path === bad);
+        const salvage = index >= 0 ? [pending[index] as BulkFile] : pending;
+        pending = index >= 0 ? pending.filter((_, i) => i !== index) : [];
+        for (const f of salvage) await salvageContainer(f, group.layout, group.gzip);
+      }
+    }
+    for (const f of group.files) writer.setCheckpoint({ origin: f.file.path, cursor: f.cursor });
+    await commit();
+  };
+
+  const salvageContainer = async (f: BulkFile, layout: FileLayout, gzip: boolean) => {
+    const origin = f.file.path;
+    const { text, damage } = await readWholeText(origin, gzip);
+    const key = layout.kind === 'keyed-array' ? layout.key : null;
+    const split = splitJsonRecords(text, key);
+    for (const record of split.records) await writer.add(origin, record.index, 'record', record.text);
+    if (split.defect) {
+      const where = `byte ${split.defect.offset} (line ${split.defect.line})`;
+      const reason = damage ? `${damage.reason}; records after ${split.records.length} lost` : split.defect.reason;
+      fail(origin, where, reason, text.slice(split.defect.offset, split.defect.offset + 200));
+    } else if (damage) {
+      fail(origin, `byte ${damage.offset}`, damage.reason);
+    }
+  };
+
+  const readLineFile = async (file: FoundFile, cursor: FileCursor, gzip: boolean, resumeAfter: number) => {
+    const origin = file.path;
+    for await (const item of readLines(origin, gzip)) {
+      if ('damage' in item) {
+        fail(origin, `line ${item.line} (byte ${item.damage.offset})`, item.damage.reason);
+        break;
+      }
+      if (item.line <= resumeAfter || item.text.trim().length === 0) continue;
+      if (looksLikeContainer(item.text)) await addContainerLine(origin, item.line, item.text);
+      else await writer.add(origin, item.line, 'line', item.text);
+      if (writer.pendingRecords >= batchRecords) {
+        writer.setCheckpoint({ origin, cursor: { ...cursor, complete: false, line: item.line } });
+        await commit();
+      }
+    }
+  };
+
+  const addContainerLine = async (origin: string, line: number, text: string) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      fail(origin, `line ${line}`, `malformed JSON: ${describeError(error)}`, text.slice(0, 512));
+      return;
+    }
+    const unwrapped = unwrapContainers(value);
+    const lineOrigin = `${origin}#line=${line}`;
+    for (const record of unwrapped.records) await writer.add(lineOrigin, record.index, 'record', record.text);
+    for (const p of unwrapped.problems) fail(lineOrigin, `record ${p.index}`, p.reason, p.excerpt);
+  };
+
+  const readDocument = async (file: FoundFile, gzip: boolean) => {
+    const origin = file.path;
+    const { text, damage } = await readWholeText(origin, gzip);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      fail(origin, damage ? `byte ${damage.offset}` : null, damage?.reason ?? `malformed JSON: ${describeError(error)}`, text.slice(0, 200));
+      return;
+    }
+    const unwrapped = unwrapContainers(value);
+    if (unwrapped.skipped) summary.files_not_events.push({ path: origin, note: unwrapped.skipped });
+    for (const record of unwrapped.records) await writer.add(origin, record.index, 'record', record.text);
+    for (const p of unwrapped.problems) fail(origin, `record ${p.index}`, p.reason, p.excerpt);
+  };
+
+  for (const file of files) {
+    const previous = checkpoints.get(file.path) as FileCursor | undefined;
+    if (previous?.complete && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
+      summary.files_unchanged++;
+      progress.filesDone++;
+      progress.bytesDone += file.size;
+      report();
+      continue;
+    }
+    try {
+      const sha256 = await sha256File(file.path);
+      const cursor: FileCursor = { size: file.size, mtimeMs: file.mtimeMs, sha256, complete: true };
+      if (previous?.complete && previous.sha256 === sha256) {
+        // Same content under a new mtime: remember the mtime so the next run skips without hashing.
+        summary.files_unchanged++;
+        writer.setCheckpoint({ origin: file.path, cursor });
+      } else {
+        summary.files_read++;
+        const resumeAfter = previous && !previous.complete && previous.sha256 === sha256 ? (previous.line ?? 0) : 0;
+        const gzip = await isGzipFile(file.path);
+        const head = await readHead(file.path, gzip);
+        const layout = head.head.length === 0 && head.damage ? null : sniffLayout(head.head, head.complete);
+        if (layout === null) {
+          fail(file.path, 'byte 0', head.damage ?? 'unreadable');
+          writer.setCheckpoint({ origin: file.path, cursor });
+        } else if (layout.kind === 'keyed-array' || layout.kind === 'array') {
+          const key = `${layout.kind}:${layout.kind === 'keyed-array' ? layout.key : ''}:${gzip}`;
+          const group = bulk.get(key) ?? { layout, gzip, files: [], bytes: 0 };
+          group.files.push({ file, cursor });
+          group.bytes += gzip ? file.size * GZIP_RATIO_ESTIMATE : file.size;
+          bulk.set(key, group);
+          if (group.bytes >= batchBytes || group.files.length >= 2000) await flushBulk(key);
+        } else {
+          if (layout.kind === 'ndjson') await readLineFile(file, cursor, gzip, resumeAfter);
+          else if (layout.kind === 'document') await readDocument(file, gzip);
+          else if (layout.kind === 'cloudtrail-digest') {
+            summary.files_not_events.push({ path: file.path, note: 'CloudTrail digest file (integrity data, not events)' });
+          } else if (layout.kind === 'empty') fail(file.path, null, 'empty file');
+          else fail(file.path, 'byte 0', layout.reason, head.head.slice(0, 80));
+          writer.setCheckpoint({ origin: file.path, cursor });
+        }
+      }
+    } catch (error) {
+      fail(file.path, null, `could not read: ${describeError(error)}`);
+    }
+    progress.filesDone++;
+    progress.bytesDone += file.size;
+    if (writer.pendingRecords >= batchRecords) await commit();
+    report();
+  }
+  for (const key of [...bulk.keys()]) await flushBulk(key);
+  await commit();
+  writer.dispose();
+  summary.files_with_errors = filesWithErrors.size;
+  report();
+  return summary;
+}
+
+const MAX_OBJECT_BYTES = 1024 * 1024 * 1024;
+
+/** The DuckDB statement that reads a group of same-layout files straight into staging. */
+export function bulkSelect(layout: FileLayout, gzip: boolean, paths: readonly string[]): string {
+  const list = `[${paths.map(sqlString).join(', ')}]`;
+  const common = `filename = true, compression = '${gzip ? 'gzip' : 'none'}', maximum_object_size = ${MAX_OBJECT_BYTES}`;
+  if (layout.kind === 'keyed-array') {
+    return `select filename as origin, ord as position, 'record' as unit, r::varchar as r
+from read_json(${list}, columns = {${layout.key}: 'JSON[]'}, ${common}),
+  unnest(${layout.key}) with ordinality as u(r, ord)`;
+  }
+  return `select filename as origin, ord as position, 'record' as unit, r::varchar as r
+from read_json_objects(${list}, format = 'unstructured', ${common}),
+  unnest(json_extract(json, '$[*]')) with ordinality as u(r, ord)`;
+}

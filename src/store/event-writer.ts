@@ -1,0 +1,205 @@
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { describeError, StoreError } from '../errors.js';
+import { PROJECTED_COLUMNS } from '../normalize/record-format.js';
+import { appendStaged, createStaging, normalizeStaged, openStagingAppender, type PositionUnit } from './staging.js';
+
+export interface IngestErrorRow {
+  origin: string;
+  /** "line 12", "record 3", "byte 4096", or null when the whole origin failed. */
+  position: string | null;
+  reason: string;
+  excerpt: string | null;
+}
+
+export interface CheckpointWrite {
+  origin: string;
+  cursor: unknown;
+}
+
+export interface BatchOutcome {
+  /** Records staged (good and bad). */
+  records: number;
+  inserted: number;
+  duplicates: number;
+  /** Records that could not become events (malformed, unrecognized, no id or time) plus extra errors. */
+  errors: number;
+}
+
+const EXCERPT_CHARS = 512;
+const EVENT_COLUMNS = PROJECTED_COLUMNS.map(([name]) => name).filter((name) => name !== 'origin' && name !== 'position');
+
+/**
+ * Writes batches of raw records as events. A batch is staged, normalized and committed in one
+ * transaction together with its ingest errors and the checkpoints that say it was read, so a crash
+ * at any point leaves either the whole batch and its checkpoints or neither.
+ *
+ * Duplicate events (same source and event_id) are dropped against the store and within the batch.
+ */
+export class EventWriter {
+  private appender: DuckDBAppender | null = null;
+  private staged = 0;
+  private readonly extraErrors: IngestErrorRow[] = [];
+  private readonly checkpoints: CheckpointWrite[] = [];
+
+  private readonly connection: DuckDBConnection;
+  private readonly runId: number;
+  /** Connector name recorded with errors and checkpoints ('files', 'aws', ...). */
+  private readonly connector: string;
+
+  constructor(connection: DuckDBConnection, runId: number, connector: string) {
+    this.connection = connection;
+    this.runId = runId;
+    this.connector = connector;
+  }
+
+  /** Starts a new batch (dropping anything staged but not committed). */
+  async begin(): Promise<void> {
+    this.closeAppender();
+    await createStaging(this.connection);
+    this.staged = 0;
+    this.extraErrors.length = 0;
+    this.checkpoints.length = 0;
+  }
+
+  /** Adds one raw record (JSON text). */
+  async add(origin: string, position: number, unit: PositionUnit, text: string): Promise<void> {
+    if (!this.appender) this.appender = await openStagingAppender(this.connection);
+    appendStaged(this.appender, origin, position, unit, text);
+    this.staged++;
+  }
+
+  /** Stages records selected by DuckDB itself (columns origin, position, unit, r); returns how many. */
+  async addFromQuery(selectSql: string): Promise<number> {
+    this.closeAppender();
+    const result = await this.connection.run(`insert into temp.main.staged\n${selectSql}`);
+    const n = Number(result.rowsChanged);
+    this.staged += n;
+    return n;
+  }
+
+  addError(error: IngestErrorRow): void {
+    this.extraErrors.push(error);
+  }
+
+  setCheckpoint(checkpoint: CheckpointWrite): void {
+    this.checkpoints.push(checkpoint);
+  }
+
+  get pendingRecords(): number {
+    return this.staged;
+  }
+
+  async commit(): Promise<BatchOutcome> {
+    this.closeAppender();
+    const c = this.connection;
+    await c.run('begin transaction');
+    try {
+      await normalizeStaged(c);
+      const outcome = await this.insertEvents(c);
+      const recordErrors = await this.insertRecordErrors(c);
+      await this.insertExtraErrors(c);
+      await this.writeCheckpoints(c);
+      await c.run('commit');
+      const result = { ...outcome, errors: recordErrors + this.extraErrors.length };
+      await this.begin();
+      return result;
+    } catch (error) {
+      try {
+        await c.run('rollback');
+      } catch {
+        // The transaction may already be aborted; the original error is the one to report.
+      }
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`writing a batch failed: ${describeError(error).split('\n')[0]}`, {
+        context: { connector: this.connector },
+        cause: error,
+      });
+    }
+  }
+
+  private async insertEvents(c: DuckDBConnection): Promise<{ records: number; inserted: number; duplicates: number }> {
+    const stats = await c.runAndReadAll(
+      `select count(*)::bigint, count(*) filter (where problem is null)::bigint, min(event_time)::varchar, max(event_time)::varchar
+from temp.normalized`,
+    );
+    const [records, valid, minTime, maxTime] = stats.getRows()[0] ?? [0, 0, null, null];
+    if (Number(valid) === 0) return { records: Number(records), inserted: 0, duplicates: 0 };
+    const cols = EVENT_COLUMNS.join(', ');
+    // A source repeats an event with its original time, so looking for earlier copies only in the
+    // batch's time range is exact and lets DuckDB skip every row group outside it.
+    const result = await c.run(
+      `insert into events (${cols}, origin, position, ingested_at, run_id)
+select ${cols}, origin, position, now(), $1
+from temp.normalized n
+where n.problem is null
+  and not exists (
+    select 1
+    from events e
+    where e.event_time between $2::timestamptz and $3::timestamptz
+      and e.source = n.source
+      and e.event_id = n.event_id
+  )
+qualify row_number() over (partition by n.source, n.event_id order by n.origin, n.position) = 1`,
+      [this.runId, String(minTime), String(maxTime)],
+    );
+    const inserted = Number(result.rowsChanged);
+    return { records: Number(records), inserted, duplicates: Number(valid) - inserted };
+  }
+
+  private async insertRecordErrors(c: DuckDBConnection): Promise<number> {
+    const result = await c.run(
+      `insert into ingest_errors (run_id, recorded_at, source, origin, position, reason, excerpt)
+select $1, now(), $2, n.origin, s.unit || ' ' || n.position, n.problem, left(s.r, ${EXCERPT_CHARS})
+from temp.normalized n
+join temp.main.staged s
+  on s.origin = n.origin
+  and s.position = n.position
+where n.problem is not null`,
+      [this.runId, this.connector],
+    );
+    return Number(result.rowsChanged);
+  }
+
+  private async insertExtraErrors(c: DuckDBConnection): Promise<void> {
+    if (this.extraErrors.length === 0) return;
+    const appender = await c.createAppender('ingest_errors');
+    try {
+      for (const e of this.extraErrors) {
+        appender.appendBigInt(BigInt(this.runId));
+        appender.appendVarchar(new Date().toISOString());
+        appender.appendVarchar(this.connector);
+        appender.appendVarchar(e.origin);
+        if (e.position === null) appender.appendNull();
+        else appender.appendVarchar(e.position);
+        appender.appendVarchar(e.reason);
+        if (e.excerpt === null) appender.appendNull();
+        else appender.appendVarchar(e.excerpt.slice(0, EXCERPT_CHARS));
+        appender.endRow();
+      }
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  private async writeCheckpoints(c: DuckDBConnection): Promise<void> {
+    for (const cp of this.checkpoints) {
+      await c.run(
+        `insert or replace into checkpoints (source, origin, cursor, updated_at, run_id)
+values ($1, $2, $3::json, now(), $4)`,
+        [this.connector, cp.origin, JSON.stringify(cp.cursor), this.runId],
+      );
+    }
+  }
+
+  private closeAppender(): void {
+    if (this.appender) {
+      this.appender.closeSync();
+      this.appender = null;
+    }
+  }
+
+  /** Discards the open batch; call when giving up on a run. */
+  dispose(): void {
+    this.closeAppender();
+  }
+}
