@@ -1,11 +1,198 @@
+import {
+  asObject,
+  azureTimeSql,
+  compactObject,
+  exactText,
+  integerSql,
+  jsonField,
+  nonEmptyList,
+  providerFromResourceId,
+  subscriptionFromResourceId,
+  tenantFromResourceId,
+  textField,
+} from './azure-sql.js';
 import type { RecordFormat } from './record-format.js';
 
-// PLACEHOLDER until the real mapping lands: matches nothing.
+/*
+ * Azure Activity Log, and every other Azure resource-log record that no more specific format claims.
+ *
+ * Shapes: diagnostic-settings records (Event Hub / storage: time, resourceId, operationName,
+ * category, resultType, resultSignature, callerIpAddress, correlationId, identity {authorization,
+ * claims}, level, location, properties, durationMs) and Log Analytics AzureActivity rows
+ * (TimeGenerated, OperationNameValue, CategoryValue, ActivityStatusValue, Caller, CallerIpAddress,
+ * SubscriptionId, _ResourceId, EventDataId, Claims, Authorization, Properties as JSON text).
+ *
+ * Matched by: Type AzureActivity, or OperationNameValue, or operationName with category or
+ * resourceId. The last arm deliberately also takes Entra ID resource logs that have no format of
+ * their own (Graph activity, identity protection risky users / risk events, provisioning, ...):
+ * they share the envelope, so the generic mapping below gives a usable event (time, tenant, action,
+ * caller IP, user from properties) instead of an "unrecognized" problem.
+ *
+ * Mapping decisions:
+ * - event_id: eventDataId (LA EventDataId, or properties.eventDataId). Diagnostic exports carry no
+ *   unique id, so we derive 'sha256:' || sha256 of a JSON array of correlationId, operationName,
+ *   event time (as parsed, so time spellings do not matter), resourceId, resultType, resultSignature,
+ *   category (all lowercased: Azure compares them case-insensitively and exporters change case) and
+ *   the properties object. The same record seen again gets the same id; the Start/Accept/Success
+ *   records of one operation differ by resultType and time; Policy records that share all the
+ *   envelope fields differ in properties (policies evaluated). JSON array encoding, unlike a
+ *   delimiter join, cannot make two different field lists hash the same text.
+ * - event_time: time / TimeGenerated (UTC; ISO or US style).
+ * - account: subscription id (lowercase) from resourceId or SubscriptionId; for tenant-scoped
+ *   records (/tenants/<id>/...) the tenant id, so Entra resource logs land in the same account as
+ *   sign-in and audit events.
+ * - region: location as recorded ('eastus', 'global', 'West Europe'); NULL when absent.
+ * - service: the provider prefix of operationName ('Microsoft.Network'), else ResourceProviderValue,
+ *   else the provider in resourceId, in the record's case, like `action`: compare with lower().
+ * - action: operationName / OperationNameValue as recorded (LA OperationName is a localized title).
+ * - log_type: category / CategoryValue.
+ * - actor: Caller (LA), else the claims UPN (upn or name URI claim), else the caller's object id
+ *   (objectidentifier claim: the same id LA writes in Caller for service principals and Entra logs
+ *   use for servicePrincipalId), else appid, else properties.userPrincipalName / userId (Entra
+ *   resource logs), else a plain-string `identity` (a display name).
+ * - actor_type: claims idtyp, else user claims -> user, else authorization principalType, else
+ *   Caller shape (UPN -> user, GUID -> service), else appid alone -> service.
+ * - actor_issuer: identityprovider claim, else iss (a guest's home IdP shows here).
+ * - source_ip: callerIpAddress, else properties.ipAddress, as recorded: Elastic drops values that
+ *   do not parse as an IP ('127.0.0.0/8'); we keep what the record says.
+ * - outcome: Success/Succeeded -> success, Failure/Failed -> failure, anything else (Start, Accept,
+ *   Updated, Skipped, sign-in style '0') -> unknown. error_code / error_message on failure:
+ *   resultSignature (else properties.statusCode, else the statusMessage error code) and
+ *   resultDescription (else the statusMessage error message).
+ * - mfa: NULL (an Activity record does not say). resources: [resourceId as recorded].
+ */
+
+const CLAIM_UPN = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn';
+const CLAIM_NAME = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name';
+const CLAIM_OID = 'http://schemas.microsoft.com/identity/claims/objectidentifier';
+const CLAIM_IDP = 'http://schemas.microsoft.com/identity/claims/identityprovider';
+const CLAIM_TENANT = 'http://schemas.microsoft.com/identity/claims/tenantid';
+const GUID = `'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'`;
+
 export const azureActivityFormat: RecordFormat = {
   id: 'azure_activity',
   source: 'azure',
-  description: 'azure_activity (not yet mapped)',
-  matchSql: 'false',
-  projection: (input) =>
-    `select origin, position, r as raw, null::varchar as event_id, null::timestamptz as event_time, null::varchar as account, null::varchar as region, null::varchar as service, null::varchar as action, null::varchar as log_type, null::varchar as actor, null::varchar as actor_type, null::varchar as actor_issuer, null::varchar as source_ip, null::varchar as user_agent, 'unknown' as outcome, null::varchar as error_code, null::varchar as error_message, null::boolean as mfa, []::varchar[] as resources, null::json as details from ${input}`,
+  description:
+    'Azure Activity Log and other Azure resource logs (diagnostic export or Log Analytics AzureActivity rows)',
+  matchSql: `(lower(${textField('r', 'Type')}) = 'azureactivity'
+    or ${jsonField('r', 'OperationNameValue')} is not null
+    or (${jsonField('r', 'operationName')} is not null
+      and (${jsonField('r', 'category')} is not null or ${jsonField('r', 'resourceId', '_ResourceId')} is not null)))`,
+  projection: (input) => `select
+  origin, position, raw,
+  coalesce(event_data_id, 'sha256:' || sha256(json_array(
+    lower(correlation_id), lower(operation), strftime(event_time at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%f'),
+    lower(arm_id), lower(result_type), lower(result_signature), lower(category), props::varchar
+  )::varchar)) as event_id,
+  event_time, account, region, service, action, log_type, actor, actor_type, actor_issuer,
+  source_ip, user_agent, outcome, error_code, error_message, mfa, resources, details
+from (
+  select
+    origin, position, raw, event_data_id, correlation_id, operation, arm_id, result_type,
+    result_signature, category, props,
+    ${azureTimeSql('time_text')} as event_time,
+    coalesce(${subscriptionFromResourceId('arm_id')}, lower(subscription_id), ${tenantFromResourceId('arm_id')}, lower(tenant_id)) as account,
+    location as region,
+    coalesce(
+      case when contains(operation, '/') then split_part(operation, '/', 1) end,
+      provider_value,
+      ${providerFromResourceId('arm_id')}
+    ) as service,
+    operation as action,
+    category as log_type,
+    coalesce(caller, claim_upn, claim_oid, claim_app_id, property_user, identity_name) as actor,
+    case
+      when lower(claim_idtyp) = 'app' then 'service'
+      when lower(claim_idtyp) = 'user' then 'user'
+      when claim_upn is not null then 'user'
+      when lower(principal_type) = 'user' then 'user'
+      when lower(principal_type) in ('serviceprincipal', 'msi', 'managedidentity', 'application') then 'service'
+      when caller like '%@%' then 'user'
+      when regexp_matches(caller, ${GUID}) then 'service'
+      when claim_app_id is not null then 'service'
+      when property_user is not null then 'user'
+      else 'unknown'
+    end as actor_type,
+    coalesce(claim_idp, claim_iss) as actor_issuer,
+    source_ip,
+    user_agent,
+    case
+      when lower(result_type) in ('success', 'succeeded') then 'success'
+      when lower(result_type) in ('failure', 'failed') then 'failure'
+      else 'unknown'
+    end as outcome,
+    case when lower(result_type) in ('failure', 'failed') then coalesce(result_signature, status_code, status_error_code) end as error_code,
+    case when lower(result_type) in ('failure', 'failed') then coalesce(result_description, status_error_message) end as error_message,
+    null::boolean as mfa,
+    ${nonEmptyList('arm_id')} as resources,
+    ${compactObject([
+      ['correlation_id', 'correlation_id'],
+      ['level', 'level'],
+      ['result_type', 'result_type'],
+      ['result_signature', 'result_signature'],
+      ['status_code', 'status_code'],
+      ['event_category', 'event_category'],
+      ['duration_ms', integerSql('duration_text')],
+      ['actor_id', 'claim_oid'],
+      ['app_id', 'claim_app_id'],
+      ['principal_type', 'principal_type'],
+      ['role', 'role'],
+      ['authorization_action', 'authorization_action'],
+      ['tenant_id', 'lower(tenant_id)'],
+    ])} as details
+  from (
+    select
+      origin, position, r as raw, props,
+      coalesce(${textField('r', 'eventDataId')}, ${textField('props', 'eventDataId')}) as event_data_id,
+      ${textField('r', 'time', 'TimeGenerated')} as time_text,
+      ${textField('r', 'resourceId', '_ResourceId')} as arm_id,
+      coalesce(${textField('r', 'OperationNameValue')}, ${textField('r', 'operationName')}) as operation,
+      coalesce(${textField('r', 'CategoryValue')}, ${textField('r', 'category')}) as category,
+      coalesce(${textField('r', 'ActivityStatusValue')}, ${textField('r', 'resultType')}, ${textField('r', 'ActivityStatus')}) as result_type,
+      coalesce(${textField('r', 'ActivitySubstatusValue')}, ${textField('r', 'resultSignature')}) as result_signature,
+      ${textField('r', 'resultDescription')} as result_description,
+      ${textField('r', 'correlationId')} as correlation_id,
+      ${textField('r', 'level')} as level,
+      ${textField('r', 'location')} as location,
+      ${textField('r', 'SubscriptionId')} as subscription_id,
+      coalesce(${textField('r', 'tenantId')}, ${exactText('claims', CLAIM_TENANT, 'tid')}) as tenant_id,
+      ${textField('r', 'ResourceProviderValue')} as provider_value,
+      ${textField('r', 'caller')} as caller,
+      ${exactText('claims', CLAIM_UPN, CLAIM_NAME, 'upn', 'unique_name')} as claim_upn,
+      ${exactText('claims', CLAIM_OID, 'oid')} as claim_oid,
+      ${exactText('claims', 'appid', 'azp')} as claim_app_id,
+      ${exactText('claims', 'idtyp')} as claim_idtyp,
+      ${exactText('claims', CLAIM_IDP, 'idp')} as claim_idp,
+      ${exactText('claims', 'iss')} as claim_iss,
+      ${textField(asObject(jsonField('authz', 'evidence')), 'principalType')} as principal_type,
+      ${textField(asObject(jsonField('authz', 'evidence')), 'role')} as role,
+      ${textField('authz', 'action')} as authorization_action,
+      coalesce(${textField('props', 'userPrincipalName')}, ${textField('props', 'userId')}) as property_user,
+      identity_name,
+      coalesce(${textField('r', 'callerIpAddress')}, ${textField('props', 'ipAddress', 'callerIpAddress')}) as source_ip,
+      ${textField('props', 'userAgent', 'userAgentHeader')} as user_agent,
+      ${textField('props', 'statusCode')} as status_code,
+      ${textField('props', 'eventCategory')} as event_category,
+      ${textField('status_error', 'code')} as status_error_code,
+      ${textField('status_error', 'message')} as status_error_message,
+      ${textField('r', 'durationMs')} as duration_text
+    from (
+      select
+        origin, position, r, props, identity_name,
+        coalesce(${asObject(jsonField('identity', 'claims'))}, ${asObject(jsonField('r', 'Claims_d', 'Claims'))}) as claims,
+        coalesce(${asObject(jsonField('identity', 'authorization'))}, ${asObject(jsonField('r', 'Authorization_d', 'Authorization'))}) as authz,
+        ${asObject(jsonField(asObject(jsonField('props', 'statusMessage')), 'error'))} as status_error
+      from (
+        select
+          origin, position, r,
+          -- LA rows hold Properties as JSON text (Properties_d as an object).
+          ${asObject(jsonField('r', 'properties', 'Properties_d'))} as props,
+          ${asObject(jsonField('r', 'identity'))} as identity,
+          case when json_type(${jsonField('r', 'identity')}) = 'VARCHAR' and ${asObject(jsonField('r', 'identity'))} is null
+            then ${textField('r', 'identity')} end as identity_name
+        from ${input}
+      )
+    )
+  )
+)`,
 };

@@ -114,6 +114,9 @@ const REQUEST_TYPE = {
   topicArn: 'VARCHAR',
   tableName: 'VARCHAR',
   configurationRecorderName: 'VARCHAR',
+  networkAclId: 'VARCHAR',
+  policyName: 'VARCHAR',
+  secretIdList: ['VARCHAR'],
   // Generic keys: only meaningful for the services named where they are read.
   name: 'VARCHAR',
   names: ['VARCHAR'],
@@ -175,6 +178,8 @@ const REQUEST_RESOURCES = [
   'topicArn',
   'tableName',
   'configurationRecorderName',
+  'networkAclId',
+  'policyName',
 ];
 
 function projection(input: string): string {
@@ -277,17 +282,19 @@ select
     when mfa_used_source is not null then lower(ade.MFAUsed) = 'yes'
     else session_mfa
   end as mfa,
-  list_sort(list_distinct(list_filter(
-    flatten([
+  list_sort(list_distinct([
+    x for x in flatten([
       [coalesce(x.ARN, x.ARNPrefix) for x in coalesce(s.resources, [])],
       [${REQUEST_RESOURCES.map((key) => `rp.${key}`).join(', ')}],
       coalesce(rp.instanceIds, []),
+      coalesce(rp.secretIdList, []),
       [x.instanceId for x in coalesce(rp.instancesSet.items, [])],
       case when s.eventSource = 'cloudtrail.amazonaws.com' then [rp.name] else [] end,
       case when s.eventSource = 'ssm.amazonaws.com' then list_concat([rp.name, rp.target], rp.names) else [] end
-    ]),
-    x -> x <> ''
-  ))) as resources,
+    ])
+    -- '*' is SendCommand's "every instance", not a name.
+    if x not in ('', '*')
+  ])) as resources,
   ('{' || concat_ws(',',
     ${detail('event_version', nz('s.eventVersion'))},
     ${detail('event_category', nz('s.eventCategory'))},

@@ -7,9 +7,10 @@ import type { RecordFormat } from './record-format.js';
  * Decisions (where the record leaves room):
  * - event_id is insertId verbatim. Cloud Logging only promises it unique per log and timestamp;
  *   its ids are random enough that a collision across logs is not worth a composite key.
- * - event_time is `timestamp`, which must carry a zone (Z or +hh:mm, as RFC 3339 says); a value
- *   without one is rejected rather than read in the machine's time zone. receiveTimestamp is used
- *   only when `timestamp` is absent: a present but unparseable value is a problem, not a fallback.
+ * - event_time is `timestamp` (RFC 3339, nanoseconds truncated to microseconds). Cloud Logging
+ *   writes UTC only, so a value whose zone a tool stripped is read as UTC, never in the machine's
+ *   time zone; a date without a time is rejected. receiveTimestamp is used only when `timestamp`
+ *   is absent: a present but unparseable value is a problem, not a fallback.
  * - account is resource.labels.project_id (a bare project id), else the parent in logName: a
  *   project as its bare id too (so both paths agree), an organization, folder or billing account
  *   with its collection prefix ('organizations/123') so a number is never taken for a project.
@@ -32,8 +33,9 @@ import type { RecordFormat } from './record-format.js';
  * - outcome follows status.code only (absent or 0: success). error_code is the google.rpc.Code
  *   name, or the number when outside 1..16; error_message is status.message on failures only
  *   (system events put informational text there).
- * - resources: resourceName first, then the other names authorizationInfo checked, distinct and
- *   sorted, so the list is stable.
+ * - resources: resourceName first, then the other names authorizationInfo checked and the
+ *   resources a VPC Service Controls denial names (metadata.resourceNames), distinct and sorted,
+ *   so the list is stable.
  * - GKE (k8s.io): the namespace, resource, name and subresource are read from resourceName
  *   ('core/v1/namespaces/prod/pods/web-1/exec'), the cluster from resource.labels.cluster_name.
  * - details (NULL members dropped): resource_type, severity, authorization_granted (all checks
@@ -82,12 +84,17 @@ const ENTRY_TYPE = {
       ],
     },
     authorizationInfo: [
-      { resource: 'VARCHAR', permission: 'VARCHAR', granted: 'BOOLEAN', resourceAttributes: { name: 'VARCHAR' } },
+      {
+        resource: 'VARCHAR',
+        permission: 'VARCHAR',
+        granted: 'BOOLEAN',
+        resourceAttributes: { name: 'VARCHAR' },
+      },
     ],
     requestMetadata: { callerIp: 'VARCHAR', callerSuppliedUserAgent: 'VARCHAR' },
     status: { code: 'BIGINT', message: 'VARCHAR' },
     resourceLocation: { currentLocations: ['VARCHAR'] },
-    metadata: { violationReason: 'VARCHAR' },
+    metadata: { violationReason: 'VARCHAR', resourceNames: ['VARCHAR'] },
   },
 } as const;
 
@@ -117,6 +124,13 @@ const rpcCodeList = `[${RPC_CODES.map((c) => `'${c}'`).join(', ')}]`;
 
 // Strips the IAM member prefix that principalSubject carries and principalEmail does not.
 const stripMember = (expr: string) => `regexp_replace(nullif(${expr}, ''), '^(user|serviceAccount):', '')`;
+
+// RFC 3339 text to TIMESTAMPTZ, NULL when unparseable; a zone-less value is UTC (see above).
+const utcTime = (expr: string) => `case
+          when substr(${expr}, 11, 1) not in ('T', ' ') then null
+          when right(${expr}, 1) = 'Z' or substr(${expr}, -6, 1) in ('+', '-') then try_cast(${expr} as timestamptz)
+          else try_cast(${expr} || 'Z' as timestamptz)
+        end`;
 
 export const gcpAuditFormat: RecordFormat = {
   id: 'gcp_audit',
@@ -173,7 +187,7 @@ export const gcpAuditFormat: RecordFormat = {
     'resource_type', resource_type,
     'severity', severity,
     'authorization_granted', list_bool_and(list_transform(authz, lambda a: a.granted)),
-    'permissions_denied', nullif(list_transform(list_filter(authz, lambda a: not a.granted), lambda a: a.permission), []),
+    'permissions_denied', nullif(list_sort(list_distinct(list_transform(list_filter(authz, lambda a: not a.granted), lambda a: a.permission))), []),
     'sa_key', sa_key,
     'operation', case when operation.id is not null then json_object('id', operation.id, 'first', operation.first, 'last', operation.last) end,
     'policy_violation', policy_violation,
@@ -188,7 +202,11 @@ from (
   select
     *,
     list_sort(list_distinct(list_filter(
-      list_concat(list_transform(authz, lambda a: a.resource), list_transform(authz, lambda a: a.resourceAttributes.name)),
+      list_concat(
+        list_transform(authz, lambda a: a.resource),
+        list_transform(authz, lambda a: a.resourceAttributes.name),
+        policy_resources
+      ),
       lambda n: n <> '' and n is distinct from resource_name
     ))) as other_resources,
     -- group/version[/namespaces/NS]/resource[/name[/subresource]]; non-resource paths ('readyz', 'api/v1') have no version second
@@ -202,10 +220,8 @@ from (
       r,
       nullif(e.insertId, '') as event_id,
       case
-        when e.timestamp is null then try_cast(e.receiveTimestamp as timestamptz)
-        when substr(e.timestamp, 11, 1) in ('T', 't', ' ')
-          and (right(e.timestamp, 1) in ('Z', 'z') or substr(e.timestamp, -6, 1) in ('+', '-'))
-          then try_cast(e.timestamp as timestamptz)
+        when e.timestamp is null then ${utcTime('e.receiveTimestamp')}
+        else ${utcTime('e.timestamp')}
       end as event_time,
       e.resource.labels.project_id as project_id,
       regexp_extract(e.logName, '^(projects|organizations|folders|billingAccounts)/([^/]+)', ['kind', 'id']) as parent,
@@ -239,9 +255,10 @@ from (
       nullif(e.protoPayload.authenticationInfo.serviceAccountKeyName, '') as sa_key,
       e.operation as operation,
       e.protoPayload.metadata.violationReason as policy_violation,
+      e.protoPayload.metadata.resourceNames as policy_resources,
       nullif(e.resource.labels.cluster_name, '') as k8s_cluster,
       case
-        when e.protoPayload.serviceName = 'k8s.io' then string_split(e.protoPayload.resourceName, '/')
+        when e.protoPayload.serviceName = 'k8s.io' or e.resource.type = 'k8s_cluster' then string_split(e.protoPayload.resourceName, '/')
       end as k8s_path,
       e.labels."authorization.k8s.io/decision" as k8s_decision
     from (

@@ -1,5 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { describeError, StoreError } from '../errors.js';
+import { crashPoint } from '../util/crash-points.js';
 import { PROJECTED_COLUMNS } from '../normalize/record-format.js';
 import { appendStaged, createStaging, normalizeStaged, openStagingAppender, type PositionUnit } from './staging.js';
 
@@ -26,7 +27,11 @@ export interface BatchOutcome {
 }
 
 const EXCERPT_CHARS = 512;
-const EVENT_COLUMNS = PROJECTED_COLUMNS.map(([name]) => name).filter((name) => name !== 'origin' && name !== 'position');
+const EVENT_COLUMNS = [
+  'source',
+  'format',
+  ...PROJECTED_COLUMNS.map(([name]) => name).filter((name) => name !== 'origin' && name !== 'position'),
+];
 
 /**
  * Writes batches of raw records as events. A batch is staged, normalized and committed in one
@@ -66,6 +71,7 @@ export class EventWriter {
     if (!this.appender) this.appender = await openStagingAppender(this.connection);
     appendStaged(this.appender, origin, position, unit, text);
     this.staged++;
+    crashPoint('staged-record');
   }
 
   /** Stages records selected by DuckDB itself (columns origin, position, unit, r); returns how many. */
@@ -99,7 +105,9 @@ export class EventWriter {
       const recordErrors = await this.insertRecordErrors(c);
       await this.insertExtraErrors(c);
       await this.writeCheckpoints(c);
+      crashPoint('before-commit');
       await c.run('commit');
+      crashPoint('after-commit');
       const result = { ...outcome, errors: recordErrors + this.extraErrors.length };
       await this.begin();
       return result;

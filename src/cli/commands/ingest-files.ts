@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { type FileIngestSummary, ingestFiles } from '../../ingest/ingest-files.js';
 import { type IngestErrorSummary, ingestErrorsOfRun } from '../../store/inventory.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
@@ -21,7 +21,7 @@ export interface IngestFilesResult {
 export async function runIngestFiles(
   dbPath: string,
   paths: readonly string[],
-  options: { quiet: boolean; command?: string },
+  options: { quiet: boolean; command?: string; batchRecords?: number; batchMb?: number },
 ): Promise<IngestFilesResult> {
   const store = await openStore({ path: dbPath });
   try {
@@ -32,6 +32,8 @@ export async function runIngestFiles(
       summary = await ingestFiles(store.connection, runId, {
         paths,
         exclude: [store.path, `${store.path}.wal`],
+        ...(options.batchRecords ? { batchRecords: options.batchRecords } : {}),
+        ...(options.batchMb ? { batchBytes: options.batchMb * 1024 * 1024 } : {}),
         onProgress: (p) => progress.update(p),
       });
     } catch (error) {
@@ -92,6 +94,12 @@ export function ingestSummaryText(result: IngestFilesResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+
 export function registerIngestFiles(ingest: Command, globals: () => GlobalOptions, done: (r: CommandResult) => void): void {
   ingest
     .command('files')
@@ -99,10 +107,23 @@ export function registerIngestFiles(ingest: Command, globals: () => GlobalOption
     .argument('<paths...>', 'files or directories (walked recursively; .gz read by content)')
     .option('--format <format>', 'summary as table (text) or json')
     .option('-q, --quiet', 'no progress output')
-    .action(async (paths: string[], opts: { format?: string; quiet?: boolean }) => {
+    .option('--batch-records <n>', 'records per commit on the line-by-line path (default 50000)', positiveInt)
+    .option('--batch-mb <n>', 'estimated decompressed MB per bulk commit (default 256)', positiveInt)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  auditlake ingest files ./exports/AWSLogs
+  auditlake ingest files ~/Downloads/signins.json ./gcp-sink --format json`,
+    )
+    .action(async (paths: string[], opts: { format?: string; quiet?: boolean; batchRecords?: number; batchMb?: number }) => {
       const g = globals();
       const format = chooseFormat(opts.format, true);
-      const result = await runIngestFiles(resolveDbPath(g.db), paths, { quiet: Boolean(opts.quiet) || format !== 'table' });
+      const result = await runIngestFiles(resolveDbPath(g.db), paths, {
+        quiet: Boolean(opts.quiet) || format !== 'table',
+        ...(opts.batchRecords ? { batchRecords: opts.batchRecords } : {}),
+        ...(opts.batchMb ? { batchMb: opts.batchMb } : {}),
+      });
       done({
         output: renderDocument(result, format, () => ingestSummaryText(result)),
         exitCode: result.status === 'ok' ? EXIT.ok : EXIT.partial,

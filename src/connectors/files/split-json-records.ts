@@ -67,7 +67,9 @@ function skipValue(text: string, i: number): number | string {
       if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || isSpace(d)) break;
       j++;
     }
-    return j === i ? `unexpected character ${JSON.stringify(text[i] ?? 'end of data')}` : j;
+    if (j === i) return `unexpected character ${JSON.stringify(text[i] ?? 'end of data')}`;
+    // A scalar that runs into the end of the text may be cut short ('fals'): not a whole record.
+    return j >= text.length ? 'unexpected end of data (truncated file?)' : j;
   }
   const stack: number[] = [];
   for (let j = i; j < text.length; j++) {

@@ -1,0 +1,141 @@
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ingestFiles } from '../../src/ingest/ingest-files.js';
+import { openStore, type Store } from '../../src/store/open-store.js';
+import { startRun } from '../../src/store/runs.js';
+import { cloudtrailRecord } from '../helpers/cloudtrail-records.js';
+
+let dir: string;
+let store: Store;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'auditlake-ingest-'));
+  mkdirSync(join(dir, 'in'));
+  store = await openStore({ path: join(dir, 'store.duckdb') });
+});
+
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function ingest(options: { batchRecords?: number } = {}) {
+  const runId = await startRun(store.connection, 'test');
+  return ingestFiles(store.connection, runId, { paths: [join(dir, 'in')], ...options });
+}
+
+async function rows(sql: string): Promise<Record<string, unknown>[]> {
+  return (await store.connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+}
+
+async function eventIds(): Promise<string[]> {
+  return (await rows('select event_id from events order by event_id')).map((r) => String(r.event_id));
+}
+
+const ids = (ns: number[]) => ns.map((n) => String(cloudtrailRecord(n).eventID)).sort();
+const records = (ns: number[]) => ns.map((n) => cloudtrailRecord(n));
+
+describe('ingestFiles', () => {
+  it('loads CloudTrail files by content (gzip or not, any name) and stores each event once', async () => {
+    writeFileSync(join(dir, 'in', 'a.json.gz'), gzipSync(JSON.stringify({ Records: records([1, 2, 3]) })));
+    writeFileSync(join(dir, 'in', 'renamed.log'), gzipSync(JSON.stringify({ Records: records([3, 4]) })));
+    writeFileSync(join(dir, 'in', 'plain.json'), JSON.stringify({ Records: records([5]) }));
+    const summary = await ingest();
+    expect(summary).toMatchObject({ files_read: 3, records: 6, events_new: 5, events_duplicate: 1, errors: 0 });
+    expect(await eventIds()).toEqual(ids([1, 2, 3, 4, 5]));
+    const [origin] = await rows(`select origin, position from events where event_id = '${ids([5])[0]}'`);
+    expect(origin).toEqual({ origin: join(dir, 'in', 'plain.json'), position: 1n });
+  });
+
+  it('keeps every good record of a truncated gzip file and records where it broke', async () => {
+    const many = records(Array.from({ length: 400 }, (_, i) => i + 1));
+    const gz = gzipSync(JSON.stringify({ Records: many }));
+    writeFileSync(join(dir, 'in', 'cut.json.gz'), gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const summary = await ingest();
+    expect(summary.errors).toBe(1);
+    const kept = await eventIds();
+    expect(kept.length).toBeGreaterThan(100);
+    expect(kept).toEqual(ids(Array.from({ length: kept.length }, (_, i) => i + 1)));
+    const [error] = await rows('select origin, position, reason from ingest_errors');
+    expect(error?.origin).toBe(join(dir, 'in', 'cut.json.gz'));
+    expect(String(error?.position)).toMatch(/^byte \d+ \(line 1\)$/);
+    expect(String(error?.reason)).toMatch(/truncated gzip/);
+  });
+
+  it('reports malformed lines, unknown shapes, records without id or time, empty and non-JSON files, by line', async () => {
+    const noId = cloudtrailRecord(8);
+    delete noId.eventID;
+    const lines = [
+      JSON.stringify(cloudtrailRecord(6)),
+      '{"eventVersion": "1.08", "eventTime": ',
+      '',
+      JSON.stringify({ hello: 'world' }),
+      JSON.stringify(noId),
+      JSON.stringify(cloudtrailRecord(9, { eventTime: 'yesterday' })),
+      JSON.stringify(cloudtrailRecord(7)),
+    ];
+    writeFileSync(join(dir, 'in', 'events.ndjson'), `${lines.join('\n')}\n`);
+    writeFileSync(join(dir, 'in', 'empty.json'), '');
+    writeFileSync(join(dir, 'in', 'notes.txt'), 'not a log');
+    writeFileSync(
+      join(dir, 'in', 'digest.json.gz'),
+      gzipSync(JSON.stringify({ awsAccountId: '111122223333', digestStartTime: '2026-11-02T10:00:00Z', logFiles: [] })),
+    );
+    const summary = await ingest();
+    expect(await eventIds()).toEqual(ids([6, 7]));
+    expect(summary.files_not_events).toHaveLength(1);
+    const errors = await rows('select origin, position, reason from ingest_errors order by origin, position');
+    expect(errors.map((e) => [String(e.origin).replace(`${dir}/in/`, ''), e.position, e.reason])).toEqual([
+      ['empty.json', null, 'empty file'],
+      ['events.ndjson', 'line 2', expect.stringMatching(/^malformed JSON/)],
+      ['events.ndjson', 'line 4', expect.stringMatching(/^unrecognized record shape/)],
+      ['events.ndjson', 'line 5', 'record has no event id'],
+      ['events.ndjson', 'line 6', 'record has no parseable event time'],
+      ['notes.txt', 'byte 0', expect.stringMatching(/^not JSON/)],
+    ]);
+  });
+
+  it('is idempotent: a rerun skips unchanged files; a grown file adds only its new events', async () => {
+    const file = join(dir, 'in', 'events.ndjson');
+    writeFileSync(file, `${records([1, 2]).map((r) => JSON.stringify(r)).join('\n')}\n`);
+    writeFileSync(join(dir, 'in', 'b.json.gz'), gzipSync(JSON.stringify({ Records: records([3]) })));
+    await ingest();
+    const second = await ingest();
+    expect(second).toMatchObject({ files_read: 0, files_unchanged: 2, events_new: 0 });
+    appendFileSync(file, `${JSON.stringify(cloudtrailRecord(4))}\n`);
+    const third = await ingest();
+    expect(third).toMatchObject({ files_read: 1, events_new: 1, events_duplicate: 2 });
+    expect(await eventIds()).toEqual(ids([1, 2, 3, 4]));
+    const [count] = await rows('select count(*)::int as n from ingest_errors');
+    expect(count?.n).toBe(0);
+  });
+
+  it('commits large line files in batches with a resumable checkpoint', async () => {
+    const file = join(dir, 'in', 'big.ndjson');
+    writeFileSync(file, `${records(Array.from({ length: 25 }, (_, i) => i + 1)).map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const summary = await ingest({ batchRecords: 10 });
+    expect(summary.events_new).toBe(25);
+    const [cp] = await rows(`select cursor->>'complete' as complete from checkpoints where origin = '${file}'`);
+    expect(cp?.complete).toBe('true');
+    const [runs] = await rows('select count(distinct run_id)::int as runs, count(*)::int as n from events');
+    expect(runs).toEqual({ runs: 1, n: 25 });
+  });
+
+  it('resumes a partly read file after its last committed line', async () => {
+    const file = join(dir, 'in', 'big.ndjson');
+    writeFileSync(file, `${records([1, 2, 3, 4]).map((r) => JSON.stringify(r)).join('\n')}\n`);
+    await ingest();
+    // Pretend the run died after committing the first two lines (checkpoint says line 2, incomplete),
+    // and lines 3-4 never reached the store.
+    await store.connection.run(`delete from events where event_id in ('${ids([3, 4]).join("','")}')`);
+    await store.connection.run(
+      `update checkpoints set cursor = json_merge_patch(cursor, '{"complete": false, "line": 2, "mtimeMs": 0}') where origin = '${file}'`,
+    );
+    const resumed = await ingest();
+    expect(resumed).toMatchObject({ records: 2, events_new: 2, events_duplicate: 0 });
+    expect(await eventIds()).toEqual(ids([1, 2, 3, 4]));
+  });
+});
