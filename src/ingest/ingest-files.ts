@@ -26,7 +26,7 @@ export interface FileIngestOptions {
   exclude?: readonly string[];
   /** Records per committed batch on the Node path (default 50,000). */
   batchRecords?: number;
-  /** Decompressed bytes (estimated) per DuckDB bulk statement (default 256 MiB). */
+  /** Decompressed bytes (estimated) per DuckDB bulk statement and commit (default 64 MiB). */
   batchBytes?: number;
   onProgress?: (progress: FileIngestProgress) => void;
 }
@@ -66,7 +66,7 @@ export async function ingestFiles(
   options: FileIngestOptions,
 ): Promise<FileIngestSummary> {
   const batchRecords = options.batchRecords ?? 50_000;
-  const batchBytes = options.batchBytes ?? 256 * 1024 * 1024;
+  const batchBytes = options.batchBytes ?? 64 * 1024 * 1024;
   const checkpoints = await readCheckpoints(connection, 'files');
   const files: FoundFile[] = [];
   const exclude = new Set(options.exclude ?? []);

@@ -155,7 +155,11 @@ from (
       ${textField('r', 'level')} as level,
       ${textField('r', 'location')} as location,
       ${textField('r', 'SubscriptionId')} as subscription_id,
-      coalesce(${textField('r', 'tenantId')}, ${exactText('claims', CLAIM_TENANT, 'tid')}) as tenant_id,
+      -- LA's TenantId is the workspace id, not the Entra tenant: trust it only in diagnostic records.
+      coalesce(
+        case when ${jsonField('r', 'TimeGenerated')} is null then ${textField('r', 'tenantId')} end,
+        ${exactText('claims', CLAIM_TENANT, 'tid')}
+      ) as tenant_id,
       ${textField('r', 'ResourceProviderValue')} as provider_value,
       ${textField('r', 'caller')} as caller,
       ${exactText('claims', CLAIM_UPN, CLAIM_NAME, 'upn', 'unique_name')} as claim_upn,

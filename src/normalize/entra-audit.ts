@@ -91,7 +91,8 @@ export const entraAuditFormat: RecordFormat = {
     ],
     [
       'target_types',
-      `list_distinct(list_filter(list_transform(coalesce(json_extract(targets, '$[*]'), []::json[]), t -> ${textField('t', 'type')}), x -> x is not null))`,
+      // Sorted: list_distinct alone returns an arbitrary order.
+      `list_sort(list_distinct(list_filter(list_transform(coalesce(json_extract(targets, '$[*]'), []::json[]), t -> ${textField('t', 'type')}), x -> x is not null)))`,
     ],
   ])} as details
 from (

@@ -1,5 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { normalizeSql } from '../normalize/normalize-sql.js';
+import { classifyStatement, projectSql } from '../normalize/normalize-sql.js';
 
 /**
  * The staging table holds raw record text for one batch before DuckDB normalizes it. Records reach
@@ -33,7 +33,9 @@ export function appendStaged(
   appender.endRow();
 }
 
-/** Materializes the normalized batch into temp table `normalized` (see normalizeSql for columns). */
+/** Materializes the normalized batch into temp table `normalized` (see projectSql for columns). */
 export async function normalizeStaged(connection: DuckDBConnection, input = STAGING_TABLE): Promise<void> {
-  await connection.run(`create or replace temp table normalized as\n${normalizeSql(input)}`);
+  await connection.run(classifyStatement(input, 'classified'));
+  await connection.run(`create or replace temp table normalized as\n${projectSql('classified')}`);
+  await connection.run('drop table temp.main.classified');
 }

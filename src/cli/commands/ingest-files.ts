@@ -15,6 +15,8 @@ export interface IngestFilesResult {
   store: string;
   summary: FileIngestSummary;
   errors_sample: IngestErrorSummary[];
+  /** Wall time and this process's peak resident memory, for capacity planning. */
+  resources: { elapsed_s: number; peak_rss_mb: number };
 }
 
 /** Ingests files into the store and records the run. The error sample names what failed and where. */
@@ -23,6 +25,7 @@ export async function runIngestFiles(
   paths: readonly string[],
   options: { quiet: boolean; command?: string; batchRecords?: number; batchMb?: number },
 ): Promise<IngestFilesResult> {
+  const started = performance.now();
   const store = await openStore({ path: dbPath });
   try {
     const runId = await startRun(store.connection, options.command ?? 'ingest files');
@@ -58,7 +61,11 @@ export async function runIngestFiles(
       { paths, files_not_events: summary.files_not_events.length },
     );
     const errorsSample = await ingestErrorsOfRun(store.connection, runId, 10);
-    return { run_id: runId, status, store: store.path, summary, errors_sample: errorsSample };
+    const resources = {
+      elapsed_s: Math.round(performance.now() - started) / 1000,
+      peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+    return { run_id: runId, status, store: store.path, summary, errors_sample: errorsSample, resources };
   } finally {
     store.close();
   }
@@ -91,6 +98,7 @@ export function ingestSummaryText(result: IngestFilesResult): string {
     }
   } else lines.push('errors: none');
   lines.push(`store: ${result.store} (run ${result.run_id}, ${result.status})`);
+  lines.push(`took ${result.resources.elapsed_s} s, peak memory ${result.resources.peak_rss_mb} MB`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -108,7 +116,7 @@ export function registerIngestFiles(ingest: Command, globals: () => GlobalOption
     .option('--format <format>', 'summary as table (text) or json')
     .option('-q, --quiet', 'no progress output')
     .option('--batch-records <n>', 'records per commit on the line-by-line path (default 50000)', positiveInt)
-    .option('--batch-mb <n>', 'estimated decompressed MB per bulk commit (default 256)', positiveInt)
+    .option('--batch-mb <n>', 'estimated decompressed MB per bulk commit (default 64)', positiveInt)
     .addHelpText(
       'after',
       `
