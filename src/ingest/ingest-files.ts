@@ -255,18 +255,20 @@ export async function ingestFiles(
   return summary;
 }
 
-const MAX_OBJECT_BYTES = 1024 * 1024 * 1024;
+// CloudTrail files reach ~50 MB; DuckDB sizes its read buffers from this, so keep it modest. A larger
+// file fails the bulk read and is read by the Node path instead.
+const MAX_OBJECT_BYTES = 128 * 1024 * 1024;
 
 /** The DuckDB statement that reads a group of same-layout files straight into staging. */
 export function bulkSelect(layout: FileLayout, gzip: boolean, paths: readonly string[]): string {
   const list = `[${paths.map(sqlString).join(', ')}]`;
   const common = `filename = true, compression = '${gzip ? 'gzip' : 'none'}', maximum_object_size = ${MAX_OBJECT_BYTES}`;
   if (layout.kind === 'keyed-array') {
-    return `select filename as origin, ord as position, 'record' as unit, r::varchar as r
+    return `select filename as origin, ord as position, 'record' as unit, r
 from read_json(${list}, columns = {${layout.key}: 'JSON[]'}, ${common}),
   unnest(${layout.key}) with ordinality as u(r, ord)`;
   }
-  return `select filename as origin, ord as position, 'record' as unit, r::varchar as r
+  return `select filename as origin, ord as position, 'record' as unit, r
 from read_json_objects(${list}, format = 'unstructured', ${common}),
   unnest(json_extract(json, '$[*]')) with ordinality as u(r, ord)`;
 }

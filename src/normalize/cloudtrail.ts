@@ -36,6 +36,10 @@ import type { RecordFormat } from './record-format.js';
  * - resources are the ARNs of `resources[]` plus common resource-naming request parameters, as given
  *   (a bare bucket or user name, not an ARN we would have to guess the partition for), deduplicated
  *   and sorted so the list is stable.
+ *   Launched instance ids (RunInstances) live in responseElements, which is not parsed: too large to
+ *   pay for on every record.
+ * - A record without eventID gets NULL and so becomes a problem; Elastic indexes old (eventVersion
+ *   1.0) records without one, but our store dedupes on the id.
  * - details keeps only non-null keys.
  *
  * Cost: the record is parsed once into a struct with json_transform; only requestParameters and
@@ -140,9 +144,14 @@ function unwrapJson(expr: string): string {
   return `case when left(${expr}::varchar, 1) = '"' then try_cast(${expr} ->> '$' as json) else ${expr} end`;
 }
 
-/** The sign-in result stored under the event's own name ('Success' / 'Failure') in `section`. */
+/**
+ * The sign-in result stored under the event's own name ('Success' / 'Failure') in `section`. The name
+ * becomes a JSON path, so anything but letters and digits is dropped to keep the path valid (and a
+ * name left empty reads nothing).
+ */
 function signinResult(section: string): string {
-  return `json_extract_string(${unwrapJson(`r -> '$.${section}'`)}, '$."' || s.eventName || '"')`;
+  const key = `nullif(regexp_replace(s.eventName, '[^A-Za-z0-9]', '', 'g'), '')`;
+  return `json_extract_string(${unwrapJson(`r -> '$.${section}'`)}, '$.' || ${key})`;
 }
 
 /** `"key":value` for details, or NULL (skipped by concat_ws) when the value is NULL. */
@@ -252,7 +261,7 @@ mapped_events as (
       ${nz('s.errorCode')},
       case when lower(signin_result) = 'failure' then coalesce(${nz('s.errorMessage')}, signin_result) end
     ) as error_code,
-    case lower(ade.MFAUsed) when 'yes' then 'MFAUsed' when 'no' then 'MFAUsed' end as mfa_used_source,
+    case when lower(ade.MFAUsed) in ('yes', 'no') then 'MFAUsed' end as mfa_used_source,
     case lower(ui.sessionContext.attributes.mfaAuthenticated)
       when 'true' then true
       when 'false' then false
@@ -283,17 +292,17 @@ select
     else session_mfa
   end as mfa,
   list_sort(list_distinct([
-    x for x in flatten([
-      [coalesce(x.ARN, x.ARNPrefix) for x in coalesce(s.resources, [])],
+    name for name in flatten([
+      [coalesce(res.ARN, res.ARNPrefix) for res in coalesce(s.resources, [])],
       [${REQUEST_RESOURCES.map((key) => `rp.${key}`).join(', ')}],
       coalesce(rp.instanceIds, []),
       coalesce(rp.secretIdList, []),
-      [x.instanceId for x in coalesce(rp.instancesSet.items, [])],
+      [item.instanceId for item in coalesce(rp.instancesSet.items, [])],
       case when s.eventSource = 'cloudtrail.amazonaws.com' then [rp.name] else [] end,
       case when s.eventSource = 'ssm.amazonaws.com' then list_concat([rp.name, rp.target], rp.names) else [] end
     ])
     -- '*' is SendCommand's "every instance", not a name.
-    if x not in ('', '*')
+    if name not in ('', '*')
   ])) as resources,
   ('{' || concat_ws(',',
     ${detail('event_version', nz('s.eventVersion'))},

@@ -2,7 +2,15 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { describeError, StoreError } from '../errors.js';
 import { crashPoint } from '../util/crash-points.js';
 import { PROJECTED_COLUMNS } from '../normalize/record-format.js';
-import { appendStaged, createStaging, normalizeStaged, openStagingAppender, type PositionUnit } from './staging.js';
+import {
+  addParsedRecords,
+  appendStaged,
+  CLASSIFIED_TABLE,
+  createStaging,
+  normalizeStaged,
+  openStagingAppender,
+  type PositionUnit,
+} from './staging.js';
 
 export interface IngestErrorRow {
   origin: string;
@@ -74,11 +82,9 @@ export class EventWriter {
     crashPoint('staged-record');
   }
 
-  /** Stages records selected by DuckDB itself (columns origin, position, unit, r); returns how many. */
+  /** Adds records DuckDB reads itself (columns origin, position, unit, r as JSON); returns how many. */
   async addFromQuery(selectSql: string): Promise<number> {
-    this.closeAppender();
-    const result = await this.connection.run(`insert into temp.main.staged\n${selectSql}`);
-    const n = Number(result.rowsChanged);
+    const n = await addParsedRecords(this.connection, selectSql);
     this.staged += n;
     return n;
   }
@@ -157,9 +163,9 @@ qualify row_number() over (partition by n.source, n.event_id order by n.origin, 
   private async insertRecordErrors(c: DuckDBConnection): Promise<number> {
     const result = await c.run(
       `insert into ingest_errors (run_id, recorded_at, source, origin, position, reason, excerpt)
-select $1, now(), $2, n.origin, s.unit || ' ' || n.position, n.problem, left(s.r, ${EXCERPT_CHARS})
+select $1, now(), $2, n.origin, s.unit || ' ' || n.position, n.problem, left(coalesce(s.text, s.r::varchar), ${EXCERPT_CHARS})
 from temp.normalized n
-join temp.main.staged s
+join ${CLASSIFIED_TABLE} s
   on s.origin = n.origin
   and s.position = n.position
 where n.problem is not null`,

@@ -1,18 +1,22 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { classifyStatement, projectSql } from '../normalize/normalize-sql.js';
+import { classifyUpdatesSql, createClassifiedSql, insertClassifiedSql, projectSql } from '../normalize/normalize-sql.js';
 
 /**
- * The staging table holds raw record text for one batch before DuckDB normalizes it. Records reach
- * it either straight from DuckDB's JSON reader (the bulk path) or from the Node reader through an
- * appender (line-delimited files, envelopes, salvage of damaged files).
+ * One batch on its way to the events table lives in three temp tables:
+ * - `staged`: raw record text appended from Node (line-delimited files, envelopes, salvage);
+ * - `classified`: every record of the batch as JSON with its format, fed from `staged` and
+ *   straight from DuckDB's JSON reader (the bulk path, which so skips a text copy);
+ * - `normalized`: the projected events and the records that cannot be events, with the reason.
  */
 export const STAGING_TABLE = 'temp.main.staged';
+export const CLASSIFIED_TABLE = 'temp.main.classified';
 
 /** How a record's position is counted in its origin, for error messages. */
 export type PositionUnit = 'line' | 'record';
 
 export async function createStaging(connection: DuckDBConnection): Promise<void> {
   await connection.run('create or replace temp table staged (origin varchar, position bigint, unit varchar, r varchar)');
+  await connection.run(createClassifiedSql('classified'));
 }
 
 export async function openStagingAppender(connection: DuckDBConnection): Promise<DuckDBAppender> {
@@ -33,9 +37,16 @@ export function appendStaged(
   appender.endRow();
 }
 
-/** Materializes the normalized batch into temp table `normalized` (see projectSql for columns). */
-export async function normalizeStaged(connection: DuckDBConnection, input = STAGING_TABLE): Promise<void> {
-  await connection.run(classifyStatement(input, 'classified'));
-  await connection.run(`create or replace temp table normalized as\n${projectSql('classified')}`);
-  await connection.run('drop table temp.main.classified');
+/** Adds records selected by DuckDB (origin, position, unit, r JSON) to the batch; returns how many. */
+export async function addParsedRecords(connection: DuckDBConnection, select: string): Promise<number> {
+  const result = await connection.run(insertClassifiedSql(CLASSIFIED_TABLE, select, true));
+  return Number(result.rowsChanged);
+}
+
+/** Classifies and normalizes the batch into temp table `normalized` (see projectSql for columns). */
+export async function normalizeStaged(connection: DuckDBConnection): Promise<void> {
+  await connection.run(insertClassifiedSql(CLASSIFIED_TABLE, `select * from ${STAGING_TABLE}`, false));
+  await connection.run(`delete from ${STAGING_TABLE}`);
+  for (const statement of classifyUpdatesSql(CLASSIFIED_TABLE)) await connection.run(statement);
+  await connection.run(`create or replace temp table normalized as\n${projectSql(CLASSIFIED_TABLE)}`);
 }

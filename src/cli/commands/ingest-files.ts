@@ -26,7 +26,8 @@ export async function runIngestFiles(
   options: { quiet: boolean; command?: string; batchRecords?: number; batchMb?: number },
 ): Promise<IngestFilesResult> {
   const started = performance.now();
-  const store = await openStore({ path: dbPath });
+  // DuckDB would otherwise cache up to 80% of RAM; ingest streams batches and needs little.
+  const store = await openStore({ path: dbPath, memoryLimit: process.env.AUDITLAKE_MEMORY_LIMIT ?? '512MB' });
   try {
     const runId = await startRun(store.connection, options.command ?? 'ingest files');
     const progress = fileProgressReporter(process.stderr, options.quiet);
