@@ -35,7 +35,12 @@ function hex(rand: () => number, n: number): string {
   return s;
 }
 
-export function cloudtrailBenchRecord(rand: () => number, timeMs: number, account: string, region: string): object {
+export function cloudtrailBenchRecord(
+  rand: () => number,
+  timeMs: number,
+  account: string,
+  region: string,
+): object {
   const call = CALLS[Math.floor(rand() * CALLS.length)] as [string, string, boolean];
   const asRole = rand() < 0.6;
   const role = ROLES[Math.floor(rand() * ROLES.length)] as string;
@@ -75,9 +80,15 @@ export function cloudtrailBenchRecord(rand: () => number, timeMs: number, accoun
     eventName: call[1],
     awsRegion: region,
     sourceIPAddress: `198.51.100.${Math.floor(rand() * 250) + 1}`,
-    userAgent: 'aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64.amzn.2 prompt/off command/ec2.describe-instances',
-    ...(failed ? { errorCode: 'AccessDenied', errorMessage: 'User is not authorized to perform this operation' } : {}),
-    requestParameters: { maxResults: 1000, filterSet: { items: [{ name: 'instance-state-name', valueSet: { items: [{ value: 'running' }] } }] } },
+    userAgent:
+      'aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64.amzn.2 prompt/off command/ec2.describe-instances',
+    ...(failed
+      ? { errorCode: 'AccessDenied', errorMessage: 'User is not authorized to perform this operation' }
+      : {}),
+    requestParameters: {
+      maxResults: 1000,
+      filterSet: { items: [{ name: 'instance-state-name', valueSet: { items: [{ value: 'running' }] } }] },
+    },
     responseElements: null,
     requestID: `${hex(rand, 8)}-${hex(rand, 4)}-${hex(rand, 4)}-${hex(rand, 4)}-${hex(rand, 12)}`,
     eventID: `${hex(rand, 8)}-${hex(rand, 4)}-4${hex(rand, 3)}-a${hex(rand, 3)}-${hex(rand, 12)}`,
@@ -86,6 +97,10 @@ export function cloudtrailBenchRecord(rand: () => number, timeMs: number, accoun
     managementEvent: true,
     recipientAccountId: account,
     eventCategory: 'Management',
-    tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: `${call[0].split('.')[0]}.${region}.amazonaws.com` },
+    tlsDetails: {
+      tlsVersion: 'TLSv1.3',
+      cipherSuite: 'TLS_AES_128_GCM_SHA256',
+      clientProvidedHostHeader: `${call[0].split('.')[0]}.${region}.amazonaws.com`,
+    },
   };
 }

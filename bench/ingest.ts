@@ -32,7 +32,8 @@ function generate(): { files: number; bytes: number; rawBytes: number } {
       const region = f % 3 === 0 ? 'eu-west-1' : 'us-east-1';
       const t0 = start + Math.floor((f * PER_FILE * spanMs) / N);
       const records = [];
-      for (let i = 0; i < PER_FILE && f * PER_FILE + i < N; i++) records.push(cloudtrailBenchRecord(rand, t0 + i * 50, account, region));
+      for (let i = 0; i < PER_FILE && f * PER_FILE + i < N; i++)
+        records.push(cloudtrailBenchRecord(rand, t0 + i * 50, account, region));
       const day = new Date(t0).toISOString().slice(0, 10).replaceAll('-', '/');
       const dir = join(DATA, 'AWSLogs', account, 'CloudTrail', region, day);
       mkdirSync(dir, { recursive: true });
@@ -73,14 +74,26 @@ function runAuditlake(): Measure {
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
   const t0 = performance.now();
-  const child = spawnSync(process.execPath, ['bin/auditlake.js', '--db', db, 'ingest', 'files', DATA, '--format', 'json'], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const child = spawnSync(
+    process.execPath,
+    ['bin/auditlake.js', '--db', db, 'ingest', 'files', DATA, '--format', 'json'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const seconds = (performance.now() - t0) / 1000;
   if (child.status !== 0) throw new Error(`auditlake ingest failed (${child.status}): ${child.stderr}`);
-  const result = JSON.parse(child.stdout) as { summary: { events_new: number }; resources: { peak_rss_mb: number } };
-  return { seconds, events: result.summary.events_new, peakRssMb: result.resources.peak_rss_mb, storeMb: statSync(db).size / 1e6 };
+  const result = JSON.parse(child.stdout) as {
+    summary: { events_new: number };
+    resources: { peak_rss_mb: number };
+  };
+  return {
+    seconds,
+    events: result.summary.events_new,
+    peakRssMb: result.resources.peak_rss_mb,
+    storeMb: statSync(db).size / 1e6,
+  };
 }
 
 /** The ceiling: one read_json over all files, a json_transform projection, same columns and compression. */
@@ -120,7 +133,9 @@ from records`);
 }
 
 const gen = generate();
-console.log(`data: ${N.toLocaleString('en-US')} CloudTrail events in ${gen.files} .json.gz files, ${(gen.bytes / 1e6).toFixed(1)} MB compressed, ${(gen.rawBytes / 1e6).toFixed(1)} MB raw`);
+console.log(
+  `data: ${N.toLocaleString('en-US')} CloudTrail events in ${gen.files} .json.gz files, ${(gen.bytes / 1e6).toFixed(1)} MB compressed, ${(gen.rawBytes / 1e6).toFixed(1)} MB raw`,
+);
 const plain = await runPlainDuckdb();
 const ours = runAuditlake();
 const rate = (m: Measure) => m.events / m.seconds;

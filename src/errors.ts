@@ -20,7 +20,11 @@ export class AuditlakeError extends Error {
   readonly context: ErrorContext;
   readonly hint: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { context?: ErrorContext; hint?: string; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { context?: ErrorContext; hint?: string; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AuditlakeError';
     this.code = code;

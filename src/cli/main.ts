@@ -2,6 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { AuditlakeError, describeError } from '../errors.js';
 import type { CommandResult, GlobalOptions } from './command.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDetect } from './commands/detect.js';
+import { registerDetectors } from './commands/detectors.js';
+import { registerFindings } from './commands/findings.js';
 import { registerIngestFiles } from './commands/ingest-files.js';
 import { registerQuery } from './commands/query.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -19,6 +22,9 @@ function buildProgram(done: (r: CommandResult) => void): Command {
   registerIngestFiles(ingest, globals, done);
   registerQuery(program, globals, done);
   registerDemo(program, globals, done);
+  registerDetect(program, globals, done);
+  registerDetectors(program, globals, done);
+  registerFindings(program, globals, done);
   return program;
 }
 
@@ -32,7 +38,11 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+      ) {
         return EXIT.ok;
       }
       return EXIT.usage;

@@ -38,7 +38,11 @@ function tableText(rows: readonly Row[], columns: readonly string[]): string {
     }),
   );
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length)));
-  const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => typeof r[c] === 'number' || typeof r[c] === 'bigint' || r[c] === null));
+  const numeric = columns.map(
+    (c) =>
+      rows.length > 0 &&
+      rows.every((r) => typeof r[c] === 'number' || typeof r[c] === 'bigint' || r[c] === null),
+  );
   const line = (values: readonly string[]) =>
     values
       .map((v, i) => (numeric[i] ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
@@ -58,7 +62,7 @@ export function renderRows(rows: readonly Row[], format: OutputFormat, columns?:
     case 'ndjson':
       return rows.map((r) => JSON.stringify(r, jsonReplacer)).join('\n') + (rows.length ? '\n' : '');
     case 'csv':
-      return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
+      return `${[cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n')}\n`;
     case 'table':
       return tableText(rows, cols);
   }

@@ -5,7 +5,10 @@ import type { FileIngestProgress } from '../ingest/ingest-files.js';
  * Progress for long ingests: a bar on a terminal, an occasional plain line otherwise (logs of
  * scheduled jobs), nothing when quiet.
  */
-export function fileProgressReporter(stream: NodeJS.WriteStream, quiet: boolean): {
+export function fileProgressReporter(
+  stream: NodeJS.WriteStream,
+  quiet: boolean,
+): {
   update(p: FileIngestProgress): void;
   stop(): void;
 } {
@@ -14,7 +17,8 @@ export function fileProgressReporter(stream: NodeJS.WriteStream, quiet: boolean)
     const bar = new cliProgress.SingleBar(
       {
         stream,
-        format: 'ingest [{bar}] {percentage}% | {value}/{total} files | {events} new events | {errors} errors | {rate}',
+        format:
+          'ingest [{bar}] {percentage}% | {value}/{total} files | {events} new events | {errors} errors | {rate}',
         hideCursor: true,
         clearOnComplete: false,
       },
@@ -42,7 +46,9 @@ export function fileProgressReporter(stream: NodeJS.WriteStream, quiet: boolean)
       const now = Date.now();
       if (now - last < 5000 && p.filesDone < p.filesTotal) return;
       last = now;
-      stream.write(`ingest: ${p.filesDone}/${p.filesTotal} files, ${p.eventsNew} new events, ${p.errors} errors\n`);
+      stream.write(
+        `ingest: ${p.filesDone}/${p.filesTotal} files, ${p.eventsNew} new events, ${p.errors} errors\n`,
+      );
     },
     stop() {},
   };

@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { isGzipFile, readHead, readLines, readWholeText, sha256File } from '../connectors/files/read-file.js';
 import { type FileLayout, sniffLayout } from '../connectors/files/sniff.js';
 import { splitJsonRecords } from '../connectors/files/split-json-records.js';
 import { looksLikeContainer, unwrapContainers } from '../connectors/files/unwrap-containers.js';
-import { isGzipFile, readHead, readLines, readWholeText, sha256File } from '../connectors/files/read-file.js';
 import { type FoundFile, walkFiles } from '../connectors/files/walk-files.js';
 import { describeError } from '../errors.js';
 import { sqlString } from '../normalize/normalize-sql.js';
@@ -120,7 +120,13 @@ export async function ingestFiles(
     let pending = group.files;
     while (pending.length > 0) {
       try {
-        await writer.addFromQuery(bulkSelect(group.layout, group.gzip, pending.map((f) => f.file.path)));
+        await writer.addFromQuery(
+          bulkSelect(
+            group.layout,
+            group.gzip,
+            pending.map((f) => f.file.path),
+          ),
+        );
         break;
       } catch (error) {
         // DuckDB names the file it could not read; salvage that one in Node, retry the rest.
@@ -143,7 +149,9 @@ export async function ingestFiles(
     for (const record of split.records) await writer.add(origin, record.index, 'record', record.text);
     if (split.defect) {
       const where = `byte ${split.defect.offset} (line ${split.defect.line})`;
-      const reason = damage ? `${damage.reason}; records after ${split.records.length} lost` : split.defect.reason;
+      const reason = damage
+        ? `${damage.reason}; records after ${split.records.length} lost`
+        : split.defect.reason;
       fail(origin, where, reason, text.slice(split.defect.offset, split.defect.offset + 200));
     } else if (damage) {
       fail(origin, `byte ${damage.offset}`, damage.reason);
@@ -188,7 +196,12 @@ export async function ingestFiles(
     try {
       value = JSON.parse(text);
     } catch (error) {
-      fail(origin, damage ? `byte ${damage.offset}` : null, damage?.reason ?? `malformed JSON: ${describeError(error)}`, text.slice(0, 200));
+      fail(
+        origin,
+        damage ? `byte ${damage.offset}` : null,
+        damage?.reason ?? `malformed JSON: ${describeError(error)}`,
+        text.slice(0, 200),
+      );
       return;
     }
     const unwrapped = unwrapContainers(value);
@@ -215,7 +228,8 @@ export async function ingestFiles(
         writer.setCheckpoint({ origin: file.path, cursor });
       } else {
         summary.files_read++;
-        const resumeAfter = previous && !previous.complete && previous.sha256 === sha256 ? (previous.line ?? 0) : 0;
+        const resumeAfter =
+          previous && !previous.complete && previous.sha256 === sha256 ? (previous.line ?? 0) : 0;
         const gzip = await isGzipFile(file.path);
         const head = await readHead(file.path, gzip);
         const layout = head.head.length === 0 && head.damage ? null : sniffLayout(head.head, head.complete);
@@ -233,7 +247,10 @@ export async function ingestFiles(
           if (layout.kind === 'ndjson') await readLineFile(file, cursor, gzip, resumeAfter);
           else if (layout.kind === 'document') await readDocument(file, gzip);
           else if (layout.kind === 'cloudtrail-digest') {
-            summary.files_not_events.push({ path: file.path, note: 'CloudTrail digest file (integrity data, not events)' });
+            summary.files_not_events.push({
+              path: file.path,
+              note: 'CloudTrail digest file (integrity data, not events)',
+            });
           } else if (layout.kind === 'empty') fail(file.path, null, 'empty file');
           else fail(file.path, 'byte 0', layout.reason, head.head.slice(0, 80));
           writer.setCheckpoint({ origin: file.path, cursor });

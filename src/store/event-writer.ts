@@ -1,7 +1,7 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { describeError, StoreError } from '../errors.js';
-import { crashPoint } from '../util/crash-points.js';
 import { PROJECTED_COLUMNS } from '../normalize/record-format.js';
+import { crashPoint } from '../util/crash-points.js';
 import {
   addParsedRecords,
   appendStaged,
@@ -131,7 +131,9 @@ export class EventWriter {
     }
   }
 
-  private async insertEvents(c: DuckDBConnection): Promise<{ records: number; inserted: number; duplicates: number }> {
+  private async insertEvents(
+    c: DuckDBConnection,
+  ): Promise<{ records: number; inserted: number; duplicates: number }> {
     const stats = await c.runAndReadAll(
       `select count(*)::bigint, count(*) filter (where problem is null)::bigint, min(event_time)::varchar, max(event_time)::varchar
 from temp.normalized`,

@@ -55,7 +55,11 @@ export interface IngestErrorSummary {
   reason: string;
 }
 
-export async function ingestErrorsOfRun(connection: DuckDBConnection, runId: number, limit: number): Promise<IngestErrorSummary[]> {
+export async function ingestErrorsOfRun(
+  connection: DuckDBConnection,
+  runId: number,
+  limit: number,
+): Promise<IngestErrorSummary[]> {
   const reader = await connection.runAndReadAll(
     `select origin, position, reason
 from ingest_errors

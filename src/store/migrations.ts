@@ -81,4 +81,83 @@ create table ingest_errors (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'findings, finding history and evidence, detection runs',
+    sql: `
+-- One row per finding: a detector id plus the values of its header's key columns (the fingerprint).
+-- A rerun over the same or an overlapping window updates the row, never adds one.
+create table findings (
+  -- Unique, kept so by the engine (the only writer): no primary key, whose index would make
+  -- updates of the list columns costly.
+  id varchar not null,                -- first 16 hex digits of fingerprint, what people type
+  fingerprint varchar not null,       -- sha256 of detector id + key column values
+  detector_id varchar not null,
+  detector_version varchar not null,  -- sha256 of the detector file that last updated the finding
+  title varchar not null,
+  severity varchar not null,          -- info | low | medium | high | critical
+  controls json not null,             -- framework key -> control ids, copied from the header
+  attack varchar[] not null,
+  key_values json not null,           -- the key columns and their values
+  actor varchar,
+  account varchar,
+  region varchar,
+  source_ip varchar,
+  action varchar,
+  resource varchar,
+  summary varchar,
+  first_seen timestamptz not null,
+  last_seen timestamptz not null,
+  count bigint not null,              -- distinct evidence events (finding_evidence), at least 1
+  evidence varchar[] not null,        -- evidence event ids, distinct, capped
+  status varchar not null,            -- open | acknowledged | suppressed | resolved
+  status_by varchar,
+  status_reason varchar,
+  status_at timestamptz not null,
+  suppression json,                   -- the auditlake.yaml rule that suppressed it, when one did
+  extra json,                         -- the detector's own extra columns, from the latest row
+  created_at timestamptz not null,
+  updated_at timestamptz not null,
+  created_run_id bigint,
+  last_run_id bigint
+);
+
+-- Every distinct evidence event of a finding, so count stays exact past the evidence cap and a
+-- rerun of the same window adds nothing. No primary key: it can grow with noisy detectors.
+create table finding_evidence (
+  finding_id varchar not null,
+  event_id varchar not null,
+  run_id bigint
+);
+
+-- Who changed a finding's status, when and why; the engine writes its own transitions here too.
+create table finding_history (
+  finding_id varchar not null,
+  changed_at timestamptz not null,
+  from_status varchar,                -- null when the finding was created
+  to_status varchar not null,
+  changed_by varchar not null,
+  reason varchar,
+  run_id bigint
+);
+
+-- One row per detector per detect run: the evidence that review ran, over which window, with
+-- which version of the detector, and what came of it.
+create table detection_runs (
+  run_id bigint not null,
+  detector_id varchar not null,
+  detector_version varchar,           -- sha256 of the SQL file; null when the file did not load
+  window_start timestamptz,
+  window_end timestamptz,
+  started_at timestamptz not null,
+  duration_ms bigint not null,
+  rows bigint not null default 0,
+  new_findings bigint not null default 0,
+  updated_findings bigint not null default 0,
+  reopened_findings bigint not null default 0,
+  suppressed_hits bigint not null default 0,
+  error varchar                       -- null when the detector ran clean
+);
+`,
+  },
 ];

@@ -69,11 +69,14 @@ function translateOpenError(error: unknown, path: string): StoreError {
   const message = describeError(error);
   if (/Could not set lock|Conflicting lock/i.test(message)) {
     const holder = /PID (\d+)/.exec(message)?.[1];
-    return new StoreError(`the store ${path} is open for writing by another process${holder ? ` (pid ${holder})` : ''}`, {
-      context: { path },
-      hint: 'wait for the other auditlake run to finish, then retry',
-      cause: error,
-    });
+    return new StoreError(
+      `the store ${path} is open for writing by another process${holder ? ` (pid ${holder})` : ''}`,
+      {
+        context: { path },
+        hint: 'wait for the other auditlake run to finish, then retry',
+        cause: error,
+      },
+    );
   }
   if (/No such file|does not exist|Cannot open database/i.test(message)) {
     return new StoreError(`cannot open the store ${path}: ${message.split('\n')[0]}`, {
@@ -82,7 +85,10 @@ function translateOpenError(error: unknown, path: string): StoreError {
       cause: error,
     });
   }
-  return new StoreError(`cannot open the store ${path}: ${message.split('\n')[0]}`, { context: { path }, cause: error });
+  return new StoreError(`cannot open the store ${path}: ${message.split('\n')[0]}`, {
+    context: { path },
+    cause: error,
+  });
 }
 
 async function currentVersion(connection: DuckDBConnection): Promise<number> {
@@ -90,7 +96,9 @@ async function currentVersion(connection: DuckDBConnection): Promise<number> {
     `select count(*)::int as n from information_schema.tables where table_name = 'schema_migrations' and table_schema = 'main'`,
   );
   if (Number(exists.getRows()[0]?.[0] ?? 0) === 0) return 0;
-  const reader = await connection.runAndReadAll('select coalesce(max(version), 0)::int from schema_migrations');
+  const reader = await connection.runAndReadAll(
+    'select coalesce(max(version), 0)::int from schema_migrations',
+  );
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }
 
@@ -104,13 +112,19 @@ async function migrate(connection: DuckDBConnection): Promise<void> {
     await connection.run('begin transaction');
     try {
       await connection.run(migration.sql);
-      await connection.run('insert into schema_migrations values ($1, $2, now())', [migration.version, migration.name]);
+      await connection.run('insert into schema_migrations values ($1, $2, now())', [
+        migration.version,
+        migration.name,
+      ]);
       await connection.run('commit');
     } catch (error) {
       await connection.run('rollback');
-      throw new StoreError(`migration ${migration.version} (${migration.name}) failed: ${describeError(error)}`, {
-        cause: error,
-      });
+      throw new StoreError(
+        `migration ${migration.version} (${migration.name}) failed: ${describeError(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 }

@@ -1,5 +1,10 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { classifyUpdatesSql, createClassifiedSql, insertClassifiedSql, projectSql } from '../normalize/normalize-sql.js';
+import {
+  classifyUpdatesSql,
+  createClassifiedSql,
+  insertClassifiedSql,
+  projectSql,
+} from '../normalize/normalize-sql.js';
 
 /**
  * One batch on its way to the events table lives in three temp tables:
@@ -15,7 +20,9 @@ export const CLASSIFIED_TABLE = 'temp.main.classified';
 export type PositionUnit = 'line' | 'record';
 
 export async function createStaging(connection: DuckDBConnection): Promise<void> {
-  await connection.run('create or replace temp table staged (origin varchar, position bigint, unit varchar, r varchar)');
+  await connection.run(
+    'create or replace temp table staged (origin varchar, position bigint, unit varchar, r varchar)',
+  );
   await connection.run(createClassifiedSql('classified'));
 }
 

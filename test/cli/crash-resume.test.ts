@@ -16,14 +16,19 @@ function cli(args: string[], crashAt?: string): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { stdio: 'ignore', env });
 }
 
-function runToEnd(args: string[], crashAt?: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function runToEnd(
+  args: string[],
+  crashAt?: string,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((resolve) => cli(args, crashAt).on('exit', (code, signal) => resolve({ code, signal })));
 }
 
 async function eventIdsIn(db: string): Promise<{ ids: string[]; duplicates: number }> {
   const store = await openStore({ path: db, readOnly: true });
   try {
-    const ids = (await store.connection.runAndReadAll('select event_id from events order by event_id')).getRows();
+    const ids = (
+      await store.connection.runAndReadAll('select event_id from events order by event_id')
+    ).getRows();
     const dup = await store.connection.runAndReadAll(
       'select count(*)::int from (select source, event_id from events group by all having count(*) > 1)',
     );
@@ -39,8 +44,14 @@ beforeAll(() => {
   for (let f = 0; f < FILES; f++) {
     const records = Array.from({ length: PER_FILE }, (_, i) => cloudtrailRecord(f * PER_FILE + i));
     // Half the files go through DuckDB's bulk reader, half through the line-by-line path.
-    const body = f % 2 === 0 ? gzipSync(JSON.stringify({ Records: records })) : records.map((r) => JSON.stringify(r)).join('\n');
-    writeFileSync(join(dir, 'in', `f${String(f).padStart(2, '0')}.${f % 2 === 0 ? 'json.gz' : 'ndjson'}`), body);
+    const body =
+      f % 2 === 0
+        ? gzipSync(JSON.stringify({ Records: records }))
+        : records.map((r) => JSON.stringify(r)).join('\n');
+    writeFileSync(
+      join(dir, 'in', `f${String(f).padStart(2, '0')}.${f % 2 === 0 ? 'json.gz' : 'ndjson'}`),
+      body,
+    );
   }
 });
 
@@ -48,7 +59,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('ingest killed with SIGKILL and rerun', () => {
   it('ends with exactly the events of a clean run: nothing lost, nothing duplicated', async () => {
-    const args = (db: string) => ['--db', db, 'ingest', 'files', join(dir, 'in'), '--quiet', '--batch-records', '150', '--batch-mb', '1'];
+    const args = (db: string) => [
+      '--db',
+      db,
+      'ingest',
+      'files',
+      join(dir, 'in'),
+      '--quiet',
+      '--batch-records',
+      '150',
+      '--batch-mb',
+      '1',
+    ];
     const clean = join(dir, 'clean.duckdb');
     expect(await runToEnd(args(clean))).toEqual({ code: 0, signal: null });
     const expected = await eventIdsIn(clean);
@@ -58,7 +80,13 @@ describe('ingest killed with SIGKILL and rerun', () => {
     // resuming from what the previous runs left behind.
     const crashed = join(dir, 'crashed.duckdb');
     const seen: number[] = [];
-    for (const point of ['after-commit:2', 'staged-record:1000', 'before-commit:3', 'after-commit:5', 'staged-record:2500']) {
+    for (const point of [
+      'after-commit:2',
+      'staged-record:1000',
+      'before-commit:3',
+      'after-commit:5',
+      'staged-record:2500',
+    ]) {
       const outcome = await runToEnd(args(crashed), point);
       expect(outcome.signal).toBe('SIGKILL');
       const partial = await eventIdsIn(crashed);

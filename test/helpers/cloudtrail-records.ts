@@ -1,5 +1,8 @@
 /** A complete, ordinary CloudTrail record for tests: an IAM user's API call. */
-export function cloudtrailRecord(n: number, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function cloudtrailRecord(
+  n: number,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const second = String(n % 60).padStart(2, '0');
   const minute = String(Math.floor(n / 60) % 60).padStart(2, '0');
   return {

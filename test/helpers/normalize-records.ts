@@ -1,5 +1,10 @@
 import { openStore } from '../../src/store/open-store.js';
-import { appendStaged, createStaging, normalizeStaged, openStagingAppender } from '../../src/store/staging.js';
+import {
+  appendStaged,
+  createStaging,
+  normalizeStaged,
+  openStagingAppender,
+} from '../../src/store/staging.js';
 
 export type NormalizedRow = Record<string, unknown> & {
   event_id: string | null;
@@ -21,7 +26,13 @@ export async function normalizeRecords(records: ReadonlyArray<unknown>): Promise
     await createStaging(store.connection);
     const appender = await openStagingAppender(store.connection);
     records.forEach((record, i) => {
-      appendStaged(appender, 'test', i + 1, 'record', typeof record === 'string' ? record : JSON.stringify(record));
+      appendStaged(
+        appender,
+        'test',
+        i + 1,
+        'record',
+        typeof record === 'string' ? record : JSON.stringify(record),
+      );
     });
     appender.closeSync();
     await normalizeStaged(store.connection);

@@ -44,7 +44,13 @@ describe('ingestFiles', () => {
     writeFileSync(join(dir, 'in', 'renamed.log'), gzipSync(JSON.stringify({ Records: records([3, 4]) })));
     writeFileSync(join(dir, 'in', 'plain.json'), JSON.stringify({ Records: records([5]) }));
     const summary = await ingest();
-    expect(summary).toMatchObject({ files_read: 3, records: 6, events_new: 5, events_duplicate: 1, errors: 0 });
+    expect(summary).toMatchObject({
+      files_read: 3,
+      records: 6,
+      events_new: 5,
+      events_duplicate: 1,
+      errors: 0,
+    });
     expect(await eventIds()).toEqual(ids([1, 2, 3, 4, 5]));
     const [origin] = await rows(`select origin, position from events where event_id = '${ids([5])[0]}'`);
     expect(origin).toEqual({ origin: join(dir, 'in', 'plain.json'), position: 1n });
@@ -82,7 +88,13 @@ describe('ingestFiles', () => {
     writeFileSync(join(dir, 'in', 'notes.txt'), 'not a log');
     writeFileSync(
       join(dir, 'in', 'digest.json.gz'),
-      gzipSync(JSON.stringify({ awsAccountId: '111122223333', digestStartTime: '2026-11-02T10:00:00Z', logFiles: [] })),
+      gzipSync(
+        JSON.stringify({
+          awsAccountId: '111122223333',
+          digestStartTime: '2026-11-02T10:00:00Z',
+          logFiles: [],
+        }),
+      ),
     );
     const summary = await ingest();
     expect(await eventIds()).toEqual(ids([6, 7]));
@@ -100,7 +112,12 @@ describe('ingestFiles', () => {
 
   it('is idempotent: a rerun skips unchanged files; a grown file adds only its new events', async () => {
     const file = join(dir, 'in', 'events.ndjson');
-    writeFileSync(file, `${records([1, 2]).map((r) => JSON.stringify(r)).join('\n')}\n`);
+    writeFileSync(
+      file,
+      `${records([1, 2])
+        .map((r) => JSON.stringify(r))
+        .join('\n')}\n`,
+    );
     writeFileSync(join(dir, 'in', 'b.json.gz'), gzipSync(JSON.stringify({ Records: records([3]) })));
     await ingest();
     const second = await ingest();
@@ -115,10 +132,17 @@ describe('ingestFiles', () => {
 
   it('commits large line files in batches with a resumable checkpoint', async () => {
     const file = join(dir, 'in', 'big.ndjson');
-    writeFileSync(file, `${records(Array.from({ length: 25 }, (_, i) => i + 1)).map((r) => JSON.stringify(r)).join('\n')}\n`);
+    writeFileSync(
+      file,
+      `${records(Array.from({ length: 25 }, (_, i) => i + 1))
+        .map((r) => JSON.stringify(r))
+        .join('\n')}\n`,
+    );
     const summary = await ingest({ batchRecords: 10 });
     expect(summary.events_new).toBe(25);
-    const [cp] = await rows(`select cursor->>'complete' as complete from checkpoints where origin = '${file}'`);
+    const [cp] = await rows(
+      `select cursor->>'complete' as complete from checkpoints where origin = '${file}'`,
+    );
     expect(cp?.complete).toBe('true');
     const [runs] = await rows('select count(distinct run_id)::int as runs, count(*)::int as n from events');
     expect(runs).toEqual({ runs: 1, n: 25 });
@@ -126,7 +150,12 @@ describe('ingestFiles', () => {
 
   it('resumes a partly read file after its last committed line', async () => {
     const file = join(dir, 'in', 'big.ndjson');
-    writeFileSync(file, `${records([1, 2, 3, 4]).map((r) => JSON.stringify(r)).join('\n')}\n`);
+    writeFileSync(
+      file,
+      `${records([1, 2, 3, 4])
+        .map((r) => JSON.stringify(r))
+        .join('\n')}\n`,
+    );
     await ingest();
     // Pretend the run died after committing the first two lines (checkpoint says line 2, incomplete),
     // and lines 3-4 never reached the store.
@@ -137,5 +166,38 @@ describe('ingestFiles', () => {
     const resumed = await ingest();
     expect(resumed).toMatchObject({ records: 2, events_new: 2, events_duplicate: 0 });
     expect(await eventIds()).toEqual(ids([1, 2, 3, 4]));
+  });
+
+  it('reads CloudWatch Logs subscription data and Log Analytics query results, mixed clouds in one run', async () => {
+    const envelope = {
+      messageType: 'DATA_MESSAGE',
+      owner: '111122223333',
+      logGroup: 'aws-cloudtrail-logs-111122223333',
+      logStream: '111122223333_CloudTrail_us-east-1',
+      logEvents: [1, 2].map((n) => ({ id: `le${n}`, timestamp: 1, message: JSON.stringify(cloudtrailRecord(n)) })),
+    };
+    writeFileSync(join(dir, 'in', 'cwl.gz'), gzipSync(JSON.stringify(envelope)));
+    const signin = {
+      tables: [
+        {
+          name: 'PrimaryResult',
+          columns: ['TimeGenerated', 'Type', 'Id', 'UserPrincipalName', 'IPAddress', 'ResultType', 'AppDisplayName', 'TenantId'].map(
+            (name) => ({ name, type: 'string' }),
+          ),
+          rows: [
+            ['2026-11-02T09:00:00Z', 'SigninLogs', '7f1b0c2e-0000-4000-8000-000000000001', 'dana@contoso.example', '203.0.113.9', '50126', 'Azure Portal', '00000000-0000-0000-0000-00000000aaaa'],
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'in', 'la-result.json'), JSON.stringify(signin));
+    const summary = await ingest();
+    expect(summary).toMatchObject({ events_new: 3, errors: 0 });
+    const stored = await rows('select source, format, actor, outcome, origin from events order by event_time');
+    expect(stored.map((r) => [r.source, r.format, r.actor, r.outcome])).toEqual([
+      ['azure', 'entra_signin', 'dana@contoso.example', 'failure'],
+      ['aws', 'cloudtrail', 'arn:aws:iam::111122223333:user/alice', 'success'],
+      ['aws', 'cloudtrail', 'arn:aws:iam::111122223333:user/alice', 'success'],
+    ]);
   });
 });

@@ -21,7 +21,11 @@ export async function runDemo(dbPath: string, samplesDir: string, quiet: boolean
   const ingest = await runIngestFiles(dbPath, [samplesDir], { quiet, command: 'demo' });
   const store = await openStore({ path: dbPath, readOnly: true });
   try {
-    return { ingest, per_format: await eventsPerFormat(store.connection), per_day: await eventsPerDay(store.connection) };
+    return {
+      ingest,
+      per_format: await eventsPerFormat(store.connection),
+      per_day: await eventsPerDay(store.connection),
+    };
   } finally {
     store.close();
   }
@@ -43,7 +47,11 @@ function demoText(result: DemoResult): string {
   ].join('\n');
 }
 
-export function registerDemo(program: Command, globals: () => GlobalOptions, done: (r: CommandResult) => void): void {
+export function registerDemo(
+  program: Command,
+  globals: () => GlobalOptions,
+  done: (r: CommandResult) => void,
+): void {
   program
     .command('demo')
     .description('run the nightly pipeline on the bundled samples/ (what `npm start` does)')

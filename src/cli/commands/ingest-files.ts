@@ -86,16 +86,22 @@ export function ingestSummaryText(result: IngestFilesResult): string {
   const s = result.summary;
   const lines = [
     `files: ${s.files_seen} seen, ${s.files_read} read, ${s.files_unchanged} unchanged since last run` +
-      (s.files_not_events.length ? `, ${s.files_not_events.length} skipped (not events, e.g. CloudTrail digests)` : ''),
+      (s.files_not_events.length
+        ? `, ${s.files_not_events.length} skipped (not events, e.g. CloudTrail digests)`
+        : ''),
     `records: ${s.records} read, ${s.events_new} new events, ${s.events_duplicate} already in the store`,
   ];
   if (s.errors > 0) {
-    lines.push(`errors: ${s.errors} in ${s.files_with_errors} file(s); every good record of those files was kept`);
+    lines.push(
+      `errors: ${s.errors} in ${s.files_with_errors} file(s); every good record of those files was kept`,
+    );
     for (const e of result.errors_sample) {
       lines.push(`  ${displayPath(e.origin)}${e.position ? ` @ ${e.position}` : ''}: ${e.reason}`);
     }
     if (s.errors > result.errors_sample.length) {
-      lines.push(`  ... all of them: auditlake query "select * from ingest_errors where run_id = ${result.run_id}"`);
+      lines.push(
+        `  ... all of them: auditlake query "select * from ingest_errors where run_id = ${result.run_id}"`,
+      );
     }
   } else lines.push('errors: none');
   lines.push(`store: ${result.store} (run ${result.run_id}, ${result.status})`);
@@ -109,10 +115,16 @@ function positiveInt(value: string): number {
   return n;
 }
 
-export function registerIngestFiles(ingest: Command, globals: () => GlobalOptions, done: (r: CommandResult) => void): void {
+export function registerIngestFiles(
+  ingest: Command,
+  globals: () => GlobalOptions,
+  done: (r: CommandResult) => void,
+): void {
   ingest
     .command('files')
-    .description('ingest CloudTrail, Google Cloud audit and Azure / Entra ID exports from files and directories')
+    .description(
+      'ingest CloudTrail, Google Cloud audit and Azure / Entra ID exports from files and directories',
+    )
     .argument('<paths...>', 'files or directories (walked recursively; .gz read by content)')
     .option('--format <format>', 'summary as table (text) or json')
     .option('-q, --quiet', 'no progress output')
@@ -125,17 +137,22 @@ Examples:
   auditlake ingest files ./exports/AWSLogs
   auditlake ingest files ~/Downloads/signins.json ./gcp-sink --format json`,
     )
-    .action(async (paths: string[], opts: { format?: string; quiet?: boolean; batchRecords?: number; batchMb?: number }) => {
-      const g = globals();
-      const format = chooseFormat(opts.format, true);
-      const result = await runIngestFiles(resolveDbPath(g.db), paths, {
-        quiet: Boolean(opts.quiet) || format !== 'table',
-        ...(opts.batchRecords ? { batchRecords: opts.batchRecords } : {}),
-        ...(opts.batchMb ? { batchMb: opts.batchMb } : {}),
-      });
-      done({
-        output: renderDocument(result, format, () => ingestSummaryText(result)),
-        exitCode: result.status === 'ok' ? EXIT.ok : EXIT.partial,
-      });
-    });
+    .action(
+      async (
+        paths: string[],
+        opts: { format?: string; quiet?: boolean; batchRecords?: number; batchMb?: number },
+      ) => {
+        const g = globals();
+        const format = chooseFormat(opts.format, true);
+        const result = await runIngestFiles(resolveDbPath(g.db), paths, {
+          quiet: Boolean(opts.quiet) || format !== 'table',
+          ...(opts.batchRecords ? { batchRecords: opts.batchRecords } : {}),
+          ...(opts.batchMb ? { batchMb: opts.batchMb } : {}),
+        });
+        done({
+          output: renderDocument(result, format, () => ingestSummaryText(result)),
+          exitCode: result.status === 'ok' ? EXIT.ok : EXIT.partial,
+        });
+      },
+    );
 }

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { describeError, UsageError } from '../../errors.js';
-import { AuditlakeError } from '../../errors.js';
+import { AuditlakeError, describeError, UsageError } from '../../errors.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -23,7 +22,11 @@ export async function runQuery(dbPath: string, sql: string): Promise<{ columns: 
   }
 }
 
-export function registerQuery(program: Command, globals: () => GlobalOptions, done: (r: CommandResult) => void): void {
+export function registerQuery(
+  program: Command,
+  globals: () => GlobalOptions,
+  done: (r: CommandResult) => void,
+): void {
   program
     .command('query')
     .description('run SQL on the store (read-only) and print the result')
@@ -39,7 +42,8 @@ Examples:
     )
     .action(async (sqlArg: string | undefined, opts: { file?: string; format?: string }) => {
       const sql = opts.file ? await readFile(opts.file, 'utf8') : sqlArg;
-      if (!sql || sql.trim() === '') throw new UsageError('no SQL given', 'pass the SQL as an argument or with -f FILE');
+      if (!sql || sql.trim() === '')
+        throw new UsageError('no SQL given', 'pass the SQL as an argument or with -f FILE');
       const format = chooseFormat(opts.format, Boolean(process.stdout.isTTY));
       const result = await runQuery(resolveDbPath(globals().db), sql);
       done({ output: renderRows(result.rows, format, result.columns), exitCode: EXIT.ok });

@@ -41,7 +41,10 @@ export interface ReadText {
 }
 
 /** The first 64 KiB of decompressed content, and whether that is the whole file. */
-export async function readHead(path: string, gzip: boolean): Promise<{ head: string; complete: boolean; damage: string | null }> {
+export async function readHead(
+  path: string,
+  gzip: boolean,
+): Promise<{ head: string; complete: boolean; damage: string | null }> {
   const chunks: Buffer[] = [];
   let length = 0;
   const stream = contentStream(path, gzip);
@@ -52,7 +55,11 @@ export async function readHead(path: string, gzip: boolean): Promise<{ head: str
       length += buffer.length;
       if (length >= HEAD_BYTES) {
         (stream as unknown as { destroy(): void }).destroy();
-        return { head: Buffer.concat(chunks).subarray(0, HEAD_BYTES).toString('utf8'), complete: false, damage: null };
+        return {
+          head: Buffer.concat(chunks).subarray(0, HEAD_BYTES).toString('utf8'),
+          complete: false,
+          damage: null,
+        };
       }
     }
     return { head: Buffer.concat(chunks).toString('utf8'), complete: true, damage: null };
@@ -70,13 +77,19 @@ export async function readWholeText(path: string, gzip: boolean): Promise<ReadTe
       const buffer = chunk as Buffer;
       length += buffer.length;
       if (length > MAX_DECOMPRESSED_BYTES) {
-        return { text: Buffer.concat(chunks).toString('utf8'), damage: { offset: length, reason: 'decompressed size exceeds 1 GiB' } };
+        return {
+          text: Buffer.concat(chunks).toString('utf8'),
+          damage: { offset: length, reason: 'decompressed size exceeds 1 GiB' },
+        };
       }
       chunks.push(buffer);
     }
     return { text: Buffer.concat(chunks).toString('utf8'), damage: null };
   } catch (error) {
-    return { text: Buffer.concat(chunks).toString('utf8'), damage: { offset: length, reason: gunzipReason(error) } };
+    return {
+      text: Buffer.concat(chunks).toString('utf8'),
+      damage: { offset: length, reason: gunzipReason(error) },
+    };
   }
 }
 
@@ -84,7 +97,9 @@ export async function readWholeText(path: string, gzip: boolean): Promise<ReadTe
 export async function* readLines(
   path: string,
   gzip: boolean,
-): AsyncGenerator<{ line: number; text: string } | { damage: { offset: number; reason: string }; line: number }> {
+): AsyncGenerator<
+  { line: number; text: string } | { damage: { offset: number; reason: string }; line: number }
+> {
   let pending = '';
   let line = 0;
   let offset = 0;

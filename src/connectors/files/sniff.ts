@@ -25,7 +25,10 @@ const FIRST_KEY = /^\{\s*"((?:[^"\\]|\\.)*)"\s*:/;
 export function sniffLayout(head: string, complete: boolean): FileLayout {
   const text = head.charCodeAt(0) === 0xfeff ? head.slice(1) : head;
   const start = text.search(/\S/);
-  if (start < 0) return complete ? { kind: 'empty' } : { kind: 'not-json', reason: 'starts with more than 64 KiB of whitespace' };
+  if (start < 0)
+    return complete
+      ? { kind: 'empty' }
+      : { kind: 'not-json', reason: 'starts with more than 64 KiB of whitespace' };
   const body = text.slice(start);
   const first = body[0];
   if (first === '[') return { kind: 'array' };
@@ -38,7 +41,9 @@ export function sniffLayout(head: string, complete: boolean): FileLayout {
   const key = FIRST_KEY.exec(body)?.[1];
   if (key === 'Records' || key === 'records') {
     // A keyed file holding one container per line is NDJSON of containers, handled line by line.
-    return firstLineIsWholeValue(body) && hasSecondValue(body) ? { kind: 'ndjson' } : { kind: 'keyed-array', key };
+    return firstLineIsWholeValue(body) && hasSecondValue(body)
+      ? { kind: 'ndjson' }
+      : { kind: 'keyed-array', key };
   }
   if (firstLineIsWholeValue(body)) return { kind: 'ndjson' };
   return { kind: 'document' };

@@ -112,7 +112,10 @@ function splitArray(text: string, open: number): SplitResult {
     const c = text.charCodeAt(i);
     if (c === CLOSE_BRACKET) return { records, defect: null };
     if (c !== COMMA) {
-      return fail(i, i >= text.length ? 'unexpected end of data (truncated file?)' : 'expected , or ] between records');
+      return fail(
+        i,
+        i >= text.length ? 'unexpected end of data (truncated file?)' : 'expected , or ] between records',
+      );
     }
     i = skipSpace(text, i + 1);
   }

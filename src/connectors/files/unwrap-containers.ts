@@ -21,7 +21,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function fromArray(items: unknown[]): Unwrapped {
-  return { records: items.map((item, i) => ({ index: i + 1, text: JSON.stringify(item) })), problems: [], skipped: null };
+  return {
+    records: items.map((item, i) => ({ index: i + 1, text: JSON.stringify(item) })),
+    problems: [],
+    skipped: null,
+  };
 }
 
 /** CloudWatch Logs subscription data: each log event's `message` is one CloudTrail record as text. */
@@ -30,7 +34,12 @@ function fromLogEvents(events: unknown[]): Unwrapped {
   events.forEach((event, i) => {
     const message = isObject(event) ? event.message : undefined;
     if (typeof message === 'string') out.records.push({ index: i + 1, text: message });
-    else out.problems.push({ index: i + 1, reason: 'log event has no string message', excerpt: JSON.stringify(event).slice(0, 512) });
+    else
+      out.problems.push({
+        index: i + 1,
+        reason: 'log event has no string message',
+        excerpt: JSON.stringify(event).slice(0, 512),
+      });
   });
   return out;
 }
@@ -45,7 +54,11 @@ function fromTables(tables: unknown[]): Unwrapped {
     for (const row of table.rows) {
       index++;
       if (!Array.isArray(row)) {
-        out.problems.push({ index, reason: 'query result row is not an array', excerpt: JSON.stringify(row).slice(0, 512) });
+        out.problems.push({
+          index,
+          reason: 'query result row is not an array',
+          excerpt: JSON.stringify(row).slice(0, 512),
+        });
         continue;
       }
       const record: Record<string, unknown> = {};
@@ -60,7 +73,8 @@ function fromTables(tables: unknown[]): Unwrapped {
 
 export function unwrapContainers(value: unknown): Unwrapped {
   if (Array.isArray(value)) return fromArray(value);
-  if (!isObject(value)) return { records: [{ index: 1, text: JSON.stringify(value) }], problems: [], skipped: null };
+  if (!isObject(value))
+    return { records: [{ index: 1, text: JSON.stringify(value) }], problems: [], skipped: null };
   if (Array.isArray(value.Records)) return fromArray(value.Records);
   if (Array.isArray(value.records)) return fromArray(value.records);
   if (Array.isArray(value.logEvents)) return fromLogEvents(value.logEvents);

@@ -8,7 +8,9 @@ describe('splitJsonRecords', () => {
     const { records, defect } = splitJsonRecords(text, 'Records');
     expect(defect).toBeNull();
     expect(records.map((r) => r.text)).toEqual(['{"a":"x]}"}', '{"b":[1,{"c":2}]}']);
-    expect(records.map((r) => text.slice(r.offset, r.offset + r.text.length))).toEqual(records.map((r) => r.text));
+    expect(records.map((r) => text.slice(r.offset, r.offset + r.text.length))).toEqual(
+      records.map((r) => r.text),
+    );
     expect(records.map((r) => r.index)).toEqual([1, 2]);
   });
 

@@ -6,16 +6,30 @@ describe('unwrapContainers', () => {
     const envelope = {
       messageType: 'DATA_MESSAGE',
       logGroup: 'aws-cloudtrail-logs',
-      logEvents: [{ id: '1', timestamp: 1, message: '{"eventID":"e1"}' }, { id: '2', timestamp: 2 }],
+      logEvents: [
+        { id: '1', timestamp: 1, message: '{"eventID":"e1"}' },
+        { id: '2', timestamp: 2 },
+      ],
     };
     const out = unwrapContainers(envelope);
     expect(out.records).toEqual([{ index: 1, text: '{"eventID":"e1"}' }]);
-    expect(out.problems).toEqual([{ index: 2, reason: 'log event has no string message', excerpt: expect.any(String) }]);
+    expect(out.problems).toEqual([
+      { index: 2, reason: 'log event has no string message', excerpt: expect.any(String) },
+    ]);
   });
 
   it('turns Log Analytics result tables into one object per row', () => {
     const result = {
-      tables: [{ name: 'PrimaryResult', columns: [{ name: 'TimeGenerated' }, { name: 'Caller' }], rows: [['t1', 'a@x'], ['t2', null]] }],
+      tables: [
+        {
+          name: 'PrimaryResult',
+          columns: [{ name: 'TimeGenerated' }, { name: 'Caller' }],
+          rows: [
+            ['t1', 'a@x'],
+            ['t2', null],
+          ],
+        },
+      ],
     };
     expect(unwrapContainers(result).records.map((r) => JSON.parse(r.text))).toEqual([
       { TimeGenerated: 't1', Caller: 'a@x' },
