@@ -50,7 +50,10 @@ select origin, position, unit, r, case when r is null then text end, ${firstForm
 from (${input})`;
 }
 
-export function classifyUpdatesSql(table: string, formats: readonly RecordFormat[] = RECORD_FORMATS): string[] {
+export function classifyUpdatesSql(
+  table: string,
+  formats: readonly RecordFormat[] = RECORD_FORMATS,
+): string[] {
   return formats.slice(1).map(
     (f) => `update ${table}
 set fmt = ${sqlString(f.id)}
@@ -66,7 +69,10 @@ where fmt is null
  * PROJECTED_COLUMNS plus `source`, `format` and `problem` (why the row cannot be an event, or
  * NULL when it can).
  */
-export function projectSql(classifiedTable: string, formats: readonly RecordFormat[] = RECORD_FORMATS): string {
+export function projectSql(
+  classifiedTable: string,
+  formats: readonly RecordFormat[] = RECORD_FORMATS,
+): string {
   const cols = PROJECTED_COLUMNS.map(([name]) => name).join(', ');
   const nulls = (skip: readonly string[]) =>
     PROJECTED_COLUMNS.filter(([n]) => !skip.includes(n))

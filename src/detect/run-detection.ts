@@ -1,0 +1,205 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DetectionConfig } from '../config/config-schema.js';
+import { describeError } from '../errors.js';
+import { finishRun, startRun } from '../store/runs.js';
+import { DetectorError } from './detector-error.js';
+import { resolveParams } from './detector-params.js';
+import {
+  type DetectorCounts,
+  insertDetectionRun,
+  lastWindowEnd,
+  recordDetectorResult,
+} from './findings-store.js';
+import { groupByFingerprint } from './fingerprint.js';
+import type { Detector, DetectorProblem } from './load-detectors.js';
+import { plainValue } from './plain-value.js';
+import { type DetectionWindow, runDetector } from './run-detector.js';
+import { type AppliedSuppression, suppressionForRows } from './suppressions.js';
+
+const DAY_MS = 86_400_000;
+
+export interface DetectionOptions {
+  readonly detectors: readonly Detector[];
+  /** Files that did not load: reported as failed detectors, so a broken file is not silently skipped. */
+  readonly problems?: readonly DetectorProblem[];
+  readonly config: DetectionConfig;
+  readonly since?: Date | undefined;
+  readonly until?: Date | undefined;
+  /** The clock, for tests (suppression expiry, default window end). */
+  readonly now?: Date;
+  /** Overrides config.timeout_seconds. */
+  readonly timeoutMs?: number;
+}
+
+export interface DetectorOutcome extends DetectorCounts {
+  readonly detector: string;
+  readonly severity: string | null;
+  readonly window_start: string | null;
+  readonly window_end: string | null;
+  readonly duration_ms: number;
+  readonly error: string | null;
+}
+
+export interface DetectionResult {
+  readonly run_id: number;
+  readonly status: 'ok' | 'partial';
+  readonly outcomes: DetectorOutcome[];
+  /** New or reopened open findings of high or critical severity. */
+  readonly alerting: number;
+  readonly failed: number;
+}
+
+const ZERO: DetectorCounts = {
+  rows: 0,
+  new_findings: 0,
+  updated_findings: 0,
+  reopened_findings: 0,
+  suppressed_hits: 0,
+  alerting: 0,
+};
+
+async function maxEventTime(connection: DuckDBConnection): Promise<Date | null> {
+  const reader = await connection.runAndReadAll('select max(event_time) from events');
+  const value = plainValue(reader.getRows()[0]?.[0] ?? null);
+  return value instanceof Date ? value : null;
+}
+
+/**
+ * The window a detector judges: --since/--until when given; else from where this detector's last
+ * clean run stopped, or (first run) the last 24 hours of data, up to now. Overlap with an earlier
+ * run is harmless: findings merge by fingerprint and count distinct evidence.
+ */
+export async function detectionWindow(
+  connection: DuckDBConnection,
+  detectorId: string,
+  options: { since?: Date | undefined; until?: Date | undefined; now: Date; latestEvent: Date | null },
+): Promise<DetectionWindow> {
+  const end = options.until ?? options.now;
+  let start = options.since ?? (await lastWindowEnd(connection, detectorId));
+  if (!start) start = new Date((options.latestEvent ?? end).getTime() - DAY_MS);
+  if (start >= end) start = new Date(end.getTime() - DAY_MS);
+  return { start, end };
+}
+
+/**
+ * Runs every detector over its window, each isolated: one that fails (SQL error, refused
+ * statement, bad columns, timeout) is recorded with its error and the others still run.
+ */
+export async function runDetection(
+  connection: DuckDBConnection,
+  options: DetectionOptions,
+): Promise<DetectionResult> {
+  const now = options.now ?? new Date();
+  const timeoutMs = options.timeoutMs ?? options.config.timeout_seconds * 1000;
+  const runId = await startRun(connection, 'detect');
+  const outcomes: DetectorOutcome[] = [];
+  const latestEvent = await maxEventTime(connection);
+  for (const problem of options.problems ?? []) {
+    const error = `invalid detector file: ${problem.issues.map((i) => `${i.line ? `line ${i.line}: ` : ''}${i.key ? `${i.key}: ` : ''}${i.message}`).join('; ')}`;
+    await insertDetectionRun(connection, {
+      runId,
+      detectorId: problem.id,
+      version: null,
+      window: null,
+      startedAt: now,
+      durationMs: 0,
+      counts: null,
+      error,
+    });
+    outcomes.push({
+      ...ZERO,
+      detector: problem.id,
+      severity: null,
+      window_start: null,
+      window_end: null,
+      duration_ms: 0,
+      error,
+    });
+  }
+  for (const detector of options.detectors) {
+    const startedAt = new Date();
+    const t0 = performance.now();
+    let window: DetectionWindow | null = null;
+    try {
+      window = await detectionWindow(connection, detector.id, {
+        since: options.since,
+        until: options.until,
+        now,
+        latestEvent,
+      });
+      const output = await runDetector(connection, detector, {
+        window,
+        params: resolveParams(detector, options.config.params),
+        timeoutMs,
+      });
+      const candidates = groupByFingerprint(detector.id, detector.header.keys, output.rows);
+      const suppressions = new Map<string, AppliedSuppression | null>(
+        candidates.map((c) => [
+          c.id,
+          suppressionForRows(options.config.suppressions, detector.id, c.rows, now),
+        ]),
+      );
+      const counts = await recordDetectorResult(connection, {
+        runId,
+        detector,
+        window,
+        candidates,
+        suppressions,
+        rows: output.rows.length,
+        startedAt,
+        durationMs: performance.now() - t0,
+        now,
+      });
+      outcomes.push({
+        ...counts,
+        detector: detector.id,
+        severity: detector.header.severity,
+        window_start: window.start.toISOString(),
+        window_end: window.end.toISOString(),
+        duration_ms: Math.round(performance.now() - t0),
+        error: null,
+      });
+    } catch (error) {
+      const message =
+        error instanceof DetectorError
+          ? error.message.replace(`${detector.id}: `, '')
+          : (describeError(error).split('\n')[0] ?? '');
+      const durationMs = performance.now() - t0;
+      await insertDetectionRun(connection, {
+        runId,
+        detectorId: detector.id,
+        version: detector.version,
+        window,
+        startedAt,
+        durationMs,
+        counts: null,
+        error: message,
+      });
+      outcomes.push({
+        ...ZERO,
+        detector: detector.id,
+        severity: detector.header.severity,
+        window_start: window?.start.toISOString() ?? null,
+        window_end: window?.end.toISOString() ?? null,
+        duration_ms: Math.round(durationMs),
+        error: message,
+      });
+    }
+  }
+  const failed = outcomes.filter((o) => o.error !== null).length;
+  const alerting = outcomes.reduce((n, o) => n + o.alerting, 0);
+  const status = failed > 0 ? 'partial' : 'ok';
+  await finishRun(
+    connection,
+    runId,
+    status,
+    { events_read: 0, events_new: 0, events_duplicate: 0, errors: failed, files_read: 0, files_skipped: 0 },
+    {
+      detectors: outcomes.length,
+      failed,
+      new_findings: outcomes.reduce((n, o) => n + o.new_findings, 0),
+      alerting,
+    },
+  );
+  return { run_id: runId, status, outcomes, alerting, failed };
+}

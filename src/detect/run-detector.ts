@@ -1,0 +1,196 @@
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { ParamValue } from '../config/config-schema.js';
+import { sqlString } from '../normalize/normalize-sql.js';
+import { DetectorError } from './detector-error.js';
+import type { Detector } from './load-detectors.js';
+import { type PlainValue, plainValue } from './plain-value.js';
+import { firstLine, wrapReadOnly } from './select-guard.js';
+
+/** The columns every detector returns (docs/detector-format.md). */
+export const DISPLAY_COLUMNS = [
+  'event_time',
+  'actor',
+  'account',
+  'region',
+  'source_ip',
+  'action',
+  'resource',
+  'summary',
+  'evidence',
+] as const;
+
+export interface DetectionWindow {
+  readonly start: Date;
+  readonly end: Date;
+}
+
+/** One row a detector returned: the display columns typed, every column as plain data. */
+export interface DetectorRow {
+  readonly event_time: Date;
+  readonly actor: string | null;
+  readonly account: string | null;
+  readonly region: string | null;
+  readonly source_ip: string | null;
+  readonly action: string | null;
+  readonly resource: string | null;
+  readonly summary: string | null;
+  /** Distinct event ids, in the order returned. */
+  readonly evidence: string[];
+  readonly values: Readonly<Record<string, PlainValue>>;
+}
+
+export interface RunDetectorOptions {
+  window: DetectionWindow;
+  /** Every header param with its value (default or override). */
+  params: Readonly<Record<string, ParamValue>>;
+  /** The query is interrupted after this long. */
+  timeoutMs?: number;
+}
+
+export interface DetectorRunOutput {
+  readonly columns: string[];
+  readonly rows: DetectorRow[];
+}
+
+type Runnable = Pick<Detector, 'id' | 'sql'> & { header: Pick<Detector['header'], 'keys'> };
+
+/**
+ * Runs one detector: sets window_start, window_end and its params as DuckDB variables (what an
+ * analyst does with SET VARIABLE in the DuckDB CLI), runs its single SELECT, and checks that the
+ * result has the display columns with usable types. Variables are reset afterwards so one
+ * detector's params never leak into the next.
+ */
+export async function runDetector(
+  connection: DuckDBConnection,
+  detector: Runnable,
+  options: RunDetectorOptions,
+): Promise<DetectorRunOutput> {
+  const sql = await wrapReadOnly(connection, detector.id, detector.sql);
+  const variables: string[] = [];
+  let timedOut = false;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await setVariable(
+      connection,
+      variables,
+      'window_start',
+      `${sqlString(options.window.start.toISOString())}::timestamptz`,
+    );
+    await setVariable(
+      connection,
+      variables,
+      'window_end',
+      `${sqlString(options.window.end.toISOString())}::timestamptz`,
+    );
+    for (const [name, value] of Object.entries(options.params)) {
+      await setVariable(connection, variables, name, sqlLiteral(value));
+    }
+    if (options.timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        connection.interrupt();
+      }, options.timeoutMs);
+    }
+    const reader = await connection.runAndReadAll(sql);
+    clearTimeout(timer);
+    const columns = reader.columnNames();
+    const types = reader.columnTypes().map((t) => t.toString());
+    checkColumns(detector, columns, types);
+    const rows = reader.getRowObjects().map((raw, i) => toDetectorRow(detector.id, columns, raw, i + 1));
+    return { columns, rows };
+  } catch (error) {
+    clearTimeout(timer);
+    if (error instanceof DetectorError) throw error;
+    if (timedOut) {
+      throw new DetectorError(
+        detector.id,
+        `timed out after ${(options.timeoutMs ?? 0) / 1000}s and was interrupted`,
+        {
+          hint: 'narrow the window or raise detection.timeout_seconds in auditlake.yaml',
+          cause: error,
+        },
+      );
+    }
+    throw new DetectorError(detector.id, `SQL error: ${firstLine(error)}`, { cause: error });
+  } finally {
+    for (const name of variables) await connection.run(`reset variable ${name}`);
+  }
+}
+
+async function setVariable(
+  connection: DuckDBConnection,
+  set: string[],
+  name: string,
+  literal: string,
+): Promise<void> {
+  // Names are validated identifiers (header schema), values are rendered as typed literals, so an
+  // integer param is an INTEGER in SQL just as `SET VARIABLE n = 5` makes it in the DuckDB CLI.
+  await connection.run(`set variable ${name} = ${literal}`);
+  set.push(name);
+}
+
+export function sqlLiteral(value: ParamValue): string {
+  if (Array.isArray(value)) return `[${value.map((v) => sqlLiteral(v)).join(', ')}]`;
+  if (typeof value === 'string') return sqlString(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (!Number.isFinite(value)) throw new Error(`not a finite number: ${value}`);
+  return Number.isInteger(value) ? String(value) : `${value}::double`;
+}
+
+function checkColumns(detector: Runnable, columns: readonly string[], types: readonly string[]): void {
+  const missing = [...DISPLAY_COLUMNS, ...detector.header.keys].filter((c) => !columns.includes(c));
+  if (missing.length > 0) {
+    throw new DetectorError(detector.id, `result lacks column(s) ${[...new Set(missing)].join(', ')}`, {
+      hint: `every detector returns ${DISPLAY_COLUMNS.join(', ')} and its key columns (docs/detector-format.md)`,
+    });
+  }
+  const typeOf = (name: string): string => types[columns.indexOf(name)] ?? '';
+  if (!/^TIMESTAMP/.test(typeOf('event_time'))) {
+    throw new DetectorError(
+      detector.id,
+      `event_time is ${typeOf('event_time')}, expected TIMESTAMP WITH TIME ZONE`,
+    );
+  }
+  if (!['VARCHAR[]', '"NULL"[]', 'NULL'].includes(typeOf('evidence'))) {
+    throw new DetectorError(
+      detector.id,
+      `evidence is ${typeOf('evidence')}, expected VARCHAR[] of event ids`,
+    );
+  }
+}
+
+function text(value: PlainValue | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return JSON.stringify(value);
+  return String(value);
+}
+
+function toDetectorRow(
+  detectorId: string,
+  columns: readonly string[],
+  raw: Record<string, DuckDBValue>,
+  rowNumber: number,
+): DetectorRow {
+  const values: Record<string, PlainValue> = {};
+  for (const c of columns) values[c] = plainValue(raw[c] ?? null);
+  const eventTime = values.event_time;
+  if (!(eventTime instanceof Date)) {
+    throw new DetectorError(detectorId, `row ${rowNumber} has no event_time`);
+  }
+  const evidence = values.evidence;
+  return {
+    event_time: eventTime,
+    actor: text(values.actor),
+    account: text(values.account),
+    region: text(values.region),
+    source_ip: text(values.source_ip),
+    action: text(values.action),
+    resource: text(values.resource),
+    summary: text(values.summary),
+    evidence: Array.isArray(evidence)
+      ? [...new Set(evidence.filter((e): e is string => typeof e === 'string' && e !== ''))]
+      : [],
+    values,
+  };
+}
