@@ -1,6 +1,13 @@
 import { compact, type JsonObject } from './json.js';
 import { isoSeconds } from './period.js';
-import { AWS_ACCOUNTS, type AwsAccountKey, type AwsRegion, email, type Human, IDENTITY_STORE } from './principals.js';
+import {
+  AWS_ACCOUNTS,
+  type AwsAccountKey,
+  type AwsRegion,
+  email,
+  type Human,
+  IDENTITY_STORE,
+} from './principals.js';
 import { Rng } from './prng.js';
 
 /** One CloudTrail record and where the trail delivers it. */
@@ -58,7 +65,8 @@ function hostFor(call: CtCall, region: AwsRegion): string {
   const service = call.source.replace('.amazonaws.com', '');
   if (call.source === 'signin.amazonaws.com') return 'signin.aws.amazon.com';
   if (call.global && call.source === 'iam.amazonaws.com') return 'iam.amazonaws.com';
-  if (call.source === 's3.amazonaws.com' && call.category === 'Data') return `${TLS_HOSTS[call.source]}.${region}.amazonaws.com`;
+  if (call.source === 's3.amazonaws.com' && call.category === 'Data')
+    return `${TLS_HOSTS[call.source]}.${region}.amazonaws.com`;
   return `${TLS_HOSTS[call.source] ?? service}.${region}.amazonaws.com`;
 }
 
@@ -85,7 +93,7 @@ export function ctRecord(
     awsRegion: recordRegion,
     sourceIPAddress: actor.ip,
     userAgent: actor.userAgent,
-    errorCode: call.error?.code,
+    errorCode: call.error?.code || undefined,
     errorMessage: call.error?.message,
     requestParameters: call.request,
     responseElements: call.response,
@@ -133,7 +141,13 @@ export function roleArn(role: RoleRef): string {
 export function assumedRole(
   role: RoleRef,
   session: string,
-  options: { created: number; mfa?: boolean; accessKeyId: string; invokedBy?: string; sourceIdentity?: string },
+  options: {
+    created: number;
+    mfa?: boolean;
+    accessKeyId: string;
+    invokedBy?: string;
+    sourceIdentity?: string;
+  },
 ): JsonObject {
   const roleId = stableId('AROA', `${role.account}/${role.name}`);
   return compact({
@@ -143,7 +157,13 @@ export function assumedRole(
     accountId: accountId(role.account),
     accessKeyId: options.accessKeyId,
     sessionContext: compact({
-      sessionIssuer: { type: 'Role', principalId: roleId, arn: roleArn(role), accountId: accountId(role.account), userName: role.name },
+      sessionIssuer: {
+        type: 'Role',
+        principalId: roleId,
+        arn: roleArn(role),
+        accountId: accountId(role.account),
+        userName: role.name,
+      },
       webIdFederationData: {},
       attributes: sessionAttributes(options.created, options.mfa ?? false),
       sourceIdentity: options.sourceIdentity,
@@ -165,12 +185,20 @@ export function iamUser(
     accessKeyId: options.accessKeyId,
     userName,
     sessionContext: options.console
-      ? { sessionIssuer: {}, webIdFederationData: {}, attributes: sessionAttributes(options.console.created, options.console.mfa) }
+      ? {
+          sessionIssuer: {},
+          webIdFederationData: {},
+          attributes: sessionAttributes(options.console.created, options.console.mfa),
+        }
       : undefined,
   });
 }
 
-export function rootIdentity(account: AwsAccountKey, accessKeyId?: string, session?: { created: number; mfa: boolean }): JsonObject {
+export function rootIdentity(
+  account: AwsAccountKey,
+  accessKeyId?: string,
+  session?: { created: number; mfa: boolean },
+): JsonObject {
   return compact({
     type: 'Root',
     principalId: accountId(account),
@@ -178,7 +206,11 @@ export function rootIdentity(account: AwsAccountKey, accessKeyId?: string, sessi
     accountId: accountId(account),
     accessKeyId: accessKeyId ?? '',
     sessionContext: session
-      ? { sessionIssuer: {}, webIdFederationData: {}, attributes: sessionAttributes(session.created, session.mfa) }
+      ? {
+          sessionIssuer: {},
+          webIdFederationData: {},
+          attributes: sessionAttributes(session.created, session.mfa),
+        }
       : undefined,
   });
 }
@@ -187,7 +219,13 @@ export function awsService(invokedBy: string): JsonObject {
   return { type: 'AWSService', invokedBy };
 }
 
-export function federatedUser(account: AwsAccountKey, issuerUser: string, name: string, created: number, accessKeyId: string): JsonObject {
+export function federatedUser(
+  account: AwsAccountKey,
+  issuerUser: string,
+  name: string,
+  created: number,
+  accessKeyId: string,
+): JsonObject {
   const userId = stableId('AIDA', `${account}/${issuerUser}`);
   return {
     type: 'FederatedUser',
@@ -212,7 +250,9 @@ export function federatedUser(account: AwsAccountKey, issuerUser: string, name: 
 export const SAML_PROVIDER = 'PartnerIdP';
 
 export function samlUser(account: AwsAccountKey, user: string): JsonObject {
-  const issuer = Buffer.from(`https://idp.partner.example/saml/${accountId(account)}`).toString('base64').slice(0, 28);
+  const issuer = Buffer.from(`https://idp.partner.example/saml/${accountId(account)}`)
+    .toString('base64')
+    .slice(0, 28);
   return { type: 'SAMLUser', principalId: `${issuer}:${user}`, userName: user, identityProvider: issuer };
 }
 
@@ -240,10 +280,19 @@ export function identityCenterUser(h: Human): JsonObject {
 /** The IAM Identity Center role a person's permission set becomes in an account. */
 export function ssoRole(account: AwsAccountKey, permissionSet: string): RoleRef {
   const suffix = new Rng(`sso-role/${account}/${permissionSet}`).hex(16);
-  return { account, name: `AWSReservedSSO_${permissionSet}_${suffix}`, path: '/aws-reserved/sso.amazonaws.com/' };
+  return {
+    account,
+    name: `AWSReservedSSO_${permissionSet}_${suffix}`,
+    path: '/aws-reserved/sso.amazonaws.com/',
+  };
 }
 
-export function ssoSession(h: Human, account: AwsAccountKey, created: number, accessKeyId: string): JsonObject {
+export function ssoSession(
+  h: Human,
+  account: AwsAccountKey,
+  created: number,
+  accessKeyId: string,
+): JsonObject {
   const set = h.aws?.permissionSet ?? 'ReadOnlyAccess';
   return assumedRole(ssoRole(account, set), email(h), { created, accessKeyId, mfa: false });
 }

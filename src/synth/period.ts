@@ -22,7 +22,8 @@ export function isoSeconds(ms: number): string {
 
 /** ISO time with `digits` fractional digits; digits past milliseconds come from `rng`. */
 export function isoFraction(ms: number, digits: number, rng: Rng): string {
-  const base = new Date(ms).toISOString().slice(0, 23);
+  // Planted events are set on whole seconds; give them a sub-second part like everything else.
+  const base = new Date(ms % 1000 === 0 ? ms + rng.int(1, 999) : ms).toISOString().slice(0, 23);
   const extra = digits > 3 ? String(rng.int(0, 10 ** (digits - 3) - 1)).padStart(digits - 3, '0') : '';
   return `${base.slice(0, 20 + Math.min(digits, 3))}${extra}Z`;
 }
