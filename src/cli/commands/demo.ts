@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -41,9 +41,9 @@ export interface DemoResult {
 
 /** The folders of samples/ that hold logs (its README and incidents list are not logs). */
 function sampleLogFolders(samplesDir: string): string[] {
-  return readdirSync(samplesDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => join(samplesDir, e.name))
+  return readdirSync(samplesDir)
+    .map((name) => join(samplesDir, name))
+    .filter((path) => statSync(path).isDirectory())
     .sort();
 }
 
