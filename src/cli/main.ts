@@ -6,6 +6,7 @@ import { registerDetect } from './commands/detect.js';
 import { registerDetectors } from './commands/detectors.js';
 import { registerFindings } from './commands/findings.js';
 import { registerIngestFiles } from './commands/ingest-files.js';
+import { registerIngestSources } from './commands/ingest-sources.js';
 import { registerQuery } from './commands/query.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
@@ -20,6 +21,7 @@ function buildProgram(done: (r: CommandResult) => void): Command {
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   const ingest = program.command('ingest').description('bring audit events into the store');
   registerIngestFiles(ingest, globals, done);
+  registerIngestSources(ingest, program, globals, done);
   registerQuery(program, globals, done);
   registerDemo(program, globals, done);
   registerDetect(program, globals, done);

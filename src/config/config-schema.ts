@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sourcesSchema } from './sources-schema.js';
 
 /**
  * The schema of auditlake.yaml. Each section is its own schema so a new one (sources, store,
@@ -51,6 +52,7 @@ export const detectionSchema = z.strictObject({
 });
 
 export const configSchema = z.strictObject({
+  sources: sourcesSchema.default({ aws: [], gcp: [], azure: [] }),
   detection: detectionSchema.default({ params: {}, suppressions: [], timeout_seconds: 300 }),
 });
 

@@ -1,0 +1,255 @@
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load-config.js';
+import type { SourcesConfig } from '../../config/sources-schema.js';
+import { connectorsFor, doctorFor } from '../../connectors/registry.js';
+import type { ConnectorContext, DoctorCheck } from '../../connectors/source-connector.js';
+import { UsageError } from '../../errors.js';
+import { ingestSources, type StreamProgress, type StreamSummary } from '../../ingest/ingest-sources.js';
+import { SOURCE_NAMES, type SourceName } from '../../model/event.js';
+import { readCheckpoints } from '../../store/checkpoints.js';
+import { openStore, resolveDbPath } from '../../store/open-store.js';
+import { finishRun, startRun } from '../../store/runs.js';
+import type { CommandResult, GlobalOptions } from '../command.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { chooseFormat, type Row, renderDocument, renderRows } from '../output.js';
+
+function context(quiet: boolean): ConnectorContext {
+  return {
+    now: () => new Date(),
+    log: (event, fields) => {
+      if (!quiet) process.stderr.write(`${JSON.stringify({ level: 'info', event, ...fields })}\n`);
+    },
+  };
+}
+
+function requireSources(sources: SourcesConfig, clouds: readonly SourceName[], file: string | null): void {
+  const configured = clouds.filter((c) => sources[c].length > 0);
+  if (configured.length === 0) {
+    const which = clouds.length === 1 ? `${clouds[0]} sources` : 'sources';
+    throw new UsageError(
+      `no ${which} configured${file ? ` in ${file}` : ' (no auditlake.yaml here)'}`,
+      'add a `sources:` section to auditlake.yaml (see docs/connectors.md), or ingest exports with `auditlake ingest files PATH`',
+    );
+  }
+}
+
+/** A line per stream on a terminal; structured progress lines otherwise. */
+function streamProgress(quiet: boolean): { update(p: StreamProgress): void; stop(): void } {
+  if (quiet) return { update() {}, stop() {} };
+  if (!process.stderr.isTTY) {
+    let last = 0;
+    return {
+      update(p) {
+        if (Date.now() - last < 5000) return;
+        last = Date.now();
+        process.stderr.write(`ingest: ${p.scope} [${p.stream}] ${p.pages} pages, ${p.events} events\n`);
+      },
+      stop() {},
+    };
+  }
+  const multi = new cliProgress.MultiBar(
+    {
+      stream: process.stderr,
+      format: '{stream} | {pages} pages | {events} events | {rate} events/s',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map<string, cliProgress.SingleBar>();
+  return {
+    update(p) {
+      const rate = Math.round(p.events / Math.max(0.001, p.elapsedMs / 1000));
+      const payload = { stream: p.stream, pages: p.pages, events: p.events, rate };
+      const bar = bars.get(p.stream);
+      if (bar) bar.update(0, payload);
+      else bars.set(p.stream, multi.create(0, 0, payload));
+    },
+    stop() {
+      multi.stop();
+    },
+  };
+}
+
+export interface IngestSourcesResult {
+  run_id: number;
+  status: 'ok' | 'partial' | 'failed';
+  streams: StreamSummary[];
+}
+
+export async function runIngestSources(
+  dbPath: string,
+  clouds: readonly SourceName[],
+  options: { configPath?: string | undefined; quiet: boolean },
+): Promise<IngestSourcesResult> {
+  const loaded = loadConfig({ path: options.configPath });
+  requireSources(loaded.config.sources, clouds, loaded.file);
+  const connectors = connectorsFor(loaded.config.sources, clouds, context(options.quiet));
+  const store = await openStore({ path: dbPath, memoryLimit: process.env.AUDITLAKE_MEMORY_LIMIT ?? '512MB' });
+  try {
+    const runId = await startRun(store.connection, `ingest ${clouds.length === 1 ? clouds[0] : 'all'}`);
+    const progress = streamProgress(options.quiet);
+    const controller = new AbortController();
+    const stop = () => controller.abort(new Error('interrupted'));
+    process.once('SIGINT', stop);
+    let streams: StreamSummary[];
+    try {
+      streams = await ingestSources(store.connection, runId, connectors, {
+        signal: controller.signal,
+        onProgress: (p) => progress.update(p),
+      });
+    } finally {
+      process.off('SIGINT', stop);
+      progress.stop();
+    }
+    const failed = streams.filter((s) => s.status === 'failed').length;
+    const status = failed === 0 ? 'ok' : failed === streams.length ? 'failed' : 'partial';
+    const sum = (k: 'records' | 'events_new' | 'events_duplicate' | 'errors') =>
+      streams.reduce((n, s) => n + s[k], 0);
+    await finishRun(
+      store.connection,
+      runId,
+      status,
+      {
+        events_read: sum('records'),
+        events_new: sum('events_new'),
+        events_duplicate: sum('events_duplicate'),
+        errors: sum('errors'),
+        files_read: 0,
+        files_skipped: 0,
+      },
+      { streams },
+    );
+    return { run_id: runId, status, streams };
+  } finally {
+    store.close();
+  }
+}
+
+function exitFor(status: IngestSourcesResult['status']): ExitCode {
+  return status === 'ok' ? EXIT.ok : status === 'partial' ? EXIT.partial : EXIT.failed;
+}
+
+function summaryText(result: IngestSourcesResult): string {
+  const rows = result.streams.map((s) => ({
+    stream: s.stream,
+    status: s.status,
+    pages: s.pages,
+    records: s.records,
+    new: s.events_new,
+    duplicate: s.events_duplicate,
+    errors: s.errors,
+  }));
+  const failures = result.streams.filter((s) => s.error).map((s) => `  ${s.error}`);
+  return `${renderRows(rows, 'table')}${failures.length ? `failed:\n${failures.join('\n')}\n` : ''}run ${result.run_id}: ${result.status}\n`;
+}
+
+export function registerIngestSources(
+  ingest: Command,
+  program: Command,
+  globals: () => GlobalOptions,
+  done: (r: CommandResult) => void,
+): void {
+  const action =
+    (clouds: readonly SourceName[]) =>
+    async (opts: { config?: string; format?: string; quiet?: boolean }) => {
+      const format = chooseFormat(opts.format, true);
+      const result = await runIngestSources(resolveDbPath(globals().db), clouds, {
+        configPath: opts.config,
+        quiet: Boolean(opts.quiet) || format !== 'table',
+      });
+      done({
+        output: renderDocument(result, format, () => summaryText(result)),
+        exitCode: exitFor(result.status),
+      });
+    };
+  const names: Record<SourceName, string> = {
+    aws: 'AWS CloudTrail (LookupEvents API or the trail S3 bucket)',
+    gcp: 'Google Cloud audit logs (Cloud Logging)',
+    azure: 'Azure Activity and Entra ID logs (Log Analytics)',
+  };
+  for (const cloud of SOURCE_NAMES) {
+    ingest
+      .command(cloud)
+      .description(`pull everything new from the configured ${names[cloud]} sources`)
+      .option('--config <path>', 'config file (default: ./auditlake.yaml)')
+      .option('--format <format>', 'summary as table (text) or json')
+      .option('-q, --quiet', 'no progress output')
+      .action(action([cloud]));
+  }
+  ingest
+    .command('all', { isDefault: true })
+    .description('pull everything new from every source configured in auditlake.yaml (the default)')
+    .option('--config <path>', 'config file (default: ./auditlake.yaml)')
+    .option('--format <format>', 'summary as table (text) or json')
+    .option('-q, --quiet', 'no progress output')
+    .action(action(SOURCE_NAMES));
+
+  program
+    .command('sources')
+    .description('list the configured sources with their checkpoint and last result')
+    .option('--config <path>', 'config file (default: ./auditlake.yaml)')
+    .option('--format <format>', 'table, json, csv or ndjson')
+    .action(async (opts: { config?: string; format?: string }) => {
+      const format = chooseFormat(opts.format, Boolean(process.stdout.isTTY));
+      const loaded = loadConfig({ path: opts.config });
+      requireSources(loaded.config.sources, SOURCE_NAMES, loaded.file);
+      const connectors = connectorsFor(loaded.config.sources, SOURCE_NAMES, context(true));
+      const rows = await sourceRows(resolveDbPath(globals().db), connectors);
+      done({ output: renderRows(rows, format), exitCode: EXIT.ok });
+    });
+
+  program
+    .command('doctor')
+    .description('check credentials and permissions of every configured source, without ingesting')
+    .option('--config <path>', 'config file (default: ./auditlake.yaml)')
+    .option('--format <format>', 'table, json, csv or ndjson')
+    .action(async (opts: { config?: string; format?: string }) => {
+      const format = chooseFormat(opts.format, Boolean(process.stdout.isTTY));
+      const loaded = loadConfig({ path: opts.config });
+      requireSources(loaded.config.sources, SOURCE_NAMES, loaded.file);
+      const checks: DoctorCheck[] = await doctorFor(loaded.config.sources, SOURCE_NAMES, context(true));
+      const rows = checks.map((c) => ({ ...c, ok: c.ok ? 'ok' : 'FAILED' }));
+      done({ output: renderRows(rows, format), exitCode: checks.every((c) => c.ok) ? EXIT.ok : EXIT.failed });
+    });
+}
+
+async function sourceRows(dbPath: string, connectors: ReturnType<typeof connectorsFor>): Promise<Row[]> {
+  let checkpoints = new Map<string, Map<string, unknown>>();
+  const last = new Map<string, StreamSummary & { at: string }>();
+  try {
+    const store = await openStore({ path: dbPath, readOnly: true });
+    try {
+      for (const source of new Set(connectors.map((c) => c.source))) {
+        checkpoints.set(source, await readCheckpoints(store.connection, source));
+      }
+      const reader = await store.connection.runAndReadAll(
+        `select strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') as at, details->>'$.streams' as streams
+from runs
+where command like 'ingest %' and details->>'$.streams' is not null
+order by started_at`,
+      );
+      for (const [at, streams] of reader.getRows()) {
+        for (const s of JSON.parse(String(streams)) as StreamSummary[])
+          last.set(s.stream, { ...s, at: String(at) });
+      }
+    } finally {
+      store.close();
+    }
+  } catch {
+    checkpoints = new Map();
+  }
+  return connectors.map((c) => {
+    const result = last.get(c.stream);
+    return {
+      source: c.source,
+      stream: c.stream,
+      scope: c.scope,
+      checkpoint: checkpoints.get(c.source)?.get(c.stream) ?? null,
+      last_run: result?.at ?? null,
+      last_status: result?.status ?? 'never run',
+      last_new_events: result?.events_new ?? null,
+      last_error: result?.error ?? null,
+    };
+  });
+}
