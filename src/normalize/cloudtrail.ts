@@ -51,6 +51,8 @@ const RECORD_TYPE = {
   eventVersion: 'VARCHAR',
   eventID: 'VARCHAR',
   eventTime: 'VARCHAR',
+  // Logstash-shipped CloudTrail (e.g. public datasets) moves eventTime into @timestamp.
+  '@timestamp': 'VARCHAR',
   eventSource: 'VARCHAR',
   eventName: 'VARCHAR',
   eventType: 'VARCHAR',
@@ -273,7 +275,7 @@ select
   position,
   r as raw,
   ${nz('s.eventID')} as event_id,
-  try_cast(s.eventTime as timestamptz) as event_time,
+  coalesce(try_cast(s.eventTime as timestamptz), try_cast(s."@timestamp" as timestamptz)) as event_time,
   account,
   ${nz('s.awsRegion')} as region,
   ${nz('s.eventSource')} as service,

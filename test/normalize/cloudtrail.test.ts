@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type NormalizedRow, normalizeOne, normalizeRecords } from '../helpers/normalize-records.js';
+import { cloudtrailRecord } from '../helpers/cloudtrail-records.js';
 
 const ACCOUNT = '111111111111';
 const OTHER_ACCOUNT = '222222222222';
@@ -772,5 +773,15 @@ describe('cloudtrailFormat', () => {
     expect(rows.map((r) => [r.position, r.event_id, r.actor_type])).toEqual(
       records.map((_, i) => [i + 1, `e-${i}`, i % 2 ? 'user' : 'role']),
     );
+  });
+});
+
+describe('cloudtrail: Logstash-shipped records', () => {
+  it('takes the time from @timestamp when Logstash moved eventTime there', async () => {
+    const record = cloudtrailRecord(1);
+    delete record.eventTime;
+    const row = await normalizeOne({ ...record, '@timestamp': '2020-09-14T00:44:23.000Z', '@version': '1' });
+    expect(row.problem).toBeNull();
+    expect(row.event_time).toBe('2020-09-14T00:44:23.000000Z');
   });
 });
