@@ -1,0 +1,58 @@
+-- ---
+-- id: all/identity-federation-added
+-- title: New identity provider or federation trust
+-- severity: high
+-- sources: [aws, gcp, azure]
+-- attack: [T1484.002, T1556.007]
+-- controls:
+--   nist_800_53_r5: ['IA-8', 'AC-2']
+-- method: match
+-- keys: [actor, account, action, resource]
+-- description: >
+--   A new or changed federation trust: an IAM SAML or OIDC provider created or updated, a GCP workload
+--   identity pool provider created or updated, or an Entra ID domain switched to federated
+--   authentication. Whoever controls the trusted IdP can mint sign-ins as your users (Golden SAML).
+-- remediation: >
+--   Confirm the identity provider and its signing certificate with the identity team; remove unknown
+--   providers.
+-- false_positives:
+--   - Planned IdP migrations and certificate rollovers (UpdateSAMLProvider).
+--   - CI/CD OIDC providers (GitHub Actions) added by platform teams.
+-- params: {}
+-- ---
+with federation_changes as (
+  select
+    event_id,
+    event_time,
+    actor,
+    account,
+    region,
+    source_ip,
+    action,
+    coalesce(raw->>'$.requestParameters.name', raw->>'$.requestParameters.url', raw->>'$.responseElements.sAMLProviderArn', raw->>'$.responseElements.openIDConnectProviderArn', resources[1]) as resource
+  from events
+  where event_time >= getvariable('window_start')
+    and event_time < getvariable('window_end')
+    and outcome = 'success'
+    and (
+      (source = 'aws' and service = 'iam.amazonaws.com'
+        and action in ('CreateSAMLProvider', 'UpdateSAMLProvider', 'CreateOpenIDConnectProvider', 'AddClientIDToOpenIDConnectProvider', 'UpdateOpenIDConnectProviderThumbprint'))
+      or (source = 'gcp' and service = 'iam.googleapis.com'
+        and regexp_matches(action, 'WorkloadIdentityPools\.(Create|Update)WorkloadIdentityPoolProvider$|WorkforcePools\.(Create|Update)WorkforcePoolProvider$'))
+      or (source = 'azure' and format = 'entra_audit'
+        and action in ('Set domain authentication', 'Set federation settings on domain', 'Add unverified domain', 'Add federated identity credential'))
+    )
+
+)
+select
+  event_time,
+  actor,
+  account,
+  region,
+  source_ip,
+  action,
+  resource,
+  format('{} {} {}', actor, action, coalesce(resource, '')) as summary,
+  [event_id] as evidence
+from federation_changes
+order by event_time
