@@ -65,7 +65,6 @@ export async function runDetector(
   detector: Runnable,
   options: RunDetectorOptions,
 ): Promise<DetectorRunOutput> {
-  const sql = await wrapReadOnly(connection, detector.id, detector.sql);
   const variables: string[] = [];
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
@@ -85,6 +84,9 @@ export async function runDetector(
     for (const [name, value] of Object.entries(options.params)) {
       await setVariable(connection, variables, name, sqlLiteral(value));
     }
+    // Prepared only now, with the variables set: binding types getvariable() from their values,
+    // so `getvariable('window_start') - interval 1 day` works as it does in the DuckDB CLI.
+    const sql = await wrapReadOnly(connection, detector.id, detector.sql);
     if (options.timeoutMs !== undefined) {
       timer = setTimeout(() => {
         timedOut = true;
