@@ -424,13 +424,28 @@ values ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6::timestamptz, $7, $8, $
   );
 }
 
-/** Where the detector's last clean run stopped, the default start of its next window. */
+/**
+ * The default start of a detector's next window: where its last clean run stopped, moved back to
+ * the earliest event stored since that run began. Sources deliver late (CloudTrail within minutes,
+ * exports hourly), so an event can arrive with a time its last window already covered; judging
+ * from there means no late event escapes. Findings merge by fingerprint, so re-judging is free.
+ */
 export async function lastWindowEnd(connection: DuckDBConnection, detectorId: string): Promise<Date | null> {
   const reader = await connection.runAndReadAll(
-    `select max(window_end)
-from detection_runs
-where detector_id = $1
-  and error is null`,
+    `with last_run as (
+  select max(window_end) as window_end, max(started_at) as started_at
+  from detection_runs
+  where detector_id = $1
+    and error is null
+),
+late_arrivals as (
+  select min(e.event_time) as earliest
+  from events e, last_run
+  where e.ingested_at >= last_run.started_at
+    and e.event_time < last_run.window_end
+)
+select least(last_run.window_end, late_arrivals.earliest)
+from last_run, late_arrivals`,
     [detectorId],
   );
   const value = plainValue(reader.getRows()[0]?.[0] ?? null);

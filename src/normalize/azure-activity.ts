@@ -1,15 +1,20 @@
 import {
-  asObject,
   azureTimeSql,
   compactObject,
   exactText,
+  field,
+  hasField,
   integerSql,
-  jsonField,
+  jsonTypeOf,
+  keyIndex,
+  mayContain,
   nonEmptyList,
+  objectMap,
   providerFromResourceId,
   subscriptionFromResourceId,
   tenantFromResourceId,
   textField,
+  withObject,
 } from './azure-sql.js';
 import type { RecordFormat } from './record-format.js';
 
@@ -74,10 +79,14 @@ export const azureActivityFormat: RecordFormat = {
   source: 'azure',
   description:
     'Azure Activity Log and other Azure resource logs (diagnostic export or Log Analytics AzureActivity rows)',
-  matchSql: `(lower(${textField('r', 'Type')}) = 'azureactivity'
-    or ${jsonField('r', 'OperationNameValue')} is not null
-    or (${jsonField('r', 'operationName')} is not null
-      and (${jsonField('r', 'category')} is not null or ${jsonField('r', 'resourceId', '_ResourceId')} is not null)))`,
+  // Every arm needs 'azureactivity' or an operationName key in the text: the text test skips the
+  // parse for all other records.
+  matchSql: `(${mayContain('r', 'azureactivity', 'operationname')} and ${withObject(
+    'r',
+    (_map, o) => `(lower(${textField(o, 'Type')}) = 'azureactivity'
+    or ${hasField(o, 'OperationNameValue')}
+    or (${hasField(o, 'operationName')} and (${hasField(o, 'category')} or ${hasField(o, 'resourceId', '_ResourceId')})))`,
+  )})`,
   projection: (input) => `select
   origin, position, raw,
   coalesce(event_data_id, 'sha256:' || sha256(json_array(
@@ -143,58 +152,92 @@ from (
   from (
     select
       origin, position, r as raw, props,
-      coalesce(${textField('r', 'eventDataId')}, ${textField('props', 'eventDataId')}) as event_data_id,
-      ${textField('r', 'time', 'TimeGenerated')} as time_text,
-      ${textField('r', 'resourceId', '_ResourceId')} as arm_id,
-      coalesce(${textField('r', 'OperationNameValue')}, ${textField('r', 'operationName')}) as operation,
-      coalesce(${textField('r', 'CategoryValue')}, ${textField('r', 'category')}) as category,
-      coalesce(${textField('r', 'ActivityStatusValue')}, ${textField('r', 'resultType')}, ${textField('r', 'ActivityStatus')}) as result_type,
-      coalesce(${textField('r', 'ActivitySubstatusValue')}, ${textField('r', 'resultSignature')}) as result_signature,
-      ${textField('r', 'resultDescription')} as result_description,
-      ${textField('r', 'correlationId')} as correlation_id,
-      ${textField('r', 'level')} as level,
-      ${textField('r', 'location')} as location,
-      ${textField('r', 'SubscriptionId')} as subscription_id,
+      coalesce(${textField('ro', 'eventDataId')}, ${textField('p', 'eventDataId')}) as event_data_id,
+      ${textField('ro', 'time', 'TimeGenerated')} as time_text,
+      ${textField('ro', 'resourceId', '_ResourceId')} as arm_id,
+      coalesce(${textField('ro', 'OperationNameValue')}, ${textField('ro', 'operationName')}) as operation,
+      coalesce(${textField('ro', 'CategoryValue')}, ${textField('ro', 'category')}) as category,
+      coalesce(${textField('ro', 'ActivityStatusValue')}, ${textField('ro', 'resultType')}, ${textField('ro', 'ActivityStatus')}) as result_type,
+      coalesce(${textField('ro', 'ActivitySubstatusValue')}, ${textField('ro', 'resultSignature')}) as result_signature,
+      ${textField('ro', 'resultDescription')} as result_description,
+      ${textField('ro', 'correlationId')} as correlation_id,
+      ${textField('ro', 'level')} as level,
+      ${textField('ro', 'location')} as location,
+      ${textField('ro', 'SubscriptionId')} as subscription_id,
       -- LA's TenantId is the workspace id, not the Entra tenant: trust it only in diagnostic records.
       coalesce(
-        case when ${jsonField('r', 'TimeGenerated')} is null then ${textField('r', 'tenantId')} end,
+        case when not ${hasField('ro', 'TimeGenerated')} then ${textField('ro', 'tenantId')} end,
         ${exactText('claims', CLAIM_TENANT, 'tid')}
       ) as tenant_id,
-      ${textField('r', 'ResourceProviderValue')} as provider_value,
-      ${textField('r', 'caller')} as caller,
+      ${textField('ro', 'ResourceProviderValue')} as provider_value,
+      ${textField('ro', 'caller')} as caller,
       ${exactText('claims', CLAIM_UPN, CLAIM_NAME, 'upn', 'unique_name')} as claim_upn,
       ${exactText('claims', CLAIM_OID, 'oid')} as claim_oid,
       ${exactText('claims', 'appid', 'azp')} as claim_app_id,
       ${exactText('claims', 'idtyp')} as claim_idtyp,
       ${exactText('claims', CLAIM_IDP, 'idp')} as claim_idp,
       ${exactText('claims', 'iss')} as claim_iss,
-      ${textField(asObject(jsonField('authz', 'evidence')), 'principalType')} as principal_type,
-      ${textField(asObject(jsonField('authz', 'evidence')), 'role')} as role,
+      ${textField('evidence', 'principalType')} as principal_type,
+      ${textField('evidence', 'role')} as role,
       ${textField('authz', 'action')} as authorization_action,
-      coalesce(${textField('props', 'userPrincipalName')}, ${textField('props', 'userId')}) as property_user,
+      coalesce(${textField('p', 'userPrincipalName')}, ${textField('p', 'userId')}) as property_user,
       identity_name,
-      coalesce(${textField('r', 'callerIpAddress')}, ${textField('props', 'ipAddress', 'callerIpAddress')}) as source_ip,
-      ${textField('props', 'userAgent', 'userAgentHeader')} as user_agent,
-      ${textField('props', 'statusCode')} as status_code,
-      ${textField('props', 'eventCategory')} as event_category,
+      coalesce(${textField('ro', 'callerIpAddress')}, ${textField('p', 'ipAddress', 'callerIpAddress')}) as source_ip,
+      ${textField('p', 'userAgent', 'userAgentHeader')} as user_agent,
+      ${textField('p', 'statusCode')} as status_code,
+      ${textField('p', 'eventCategory')} as event_category,
       ${textField('status_error', 'code')} as status_error_code,
       ${textField('status_error', 'message')} as status_error_message,
-      ${textField('r', 'durationMs')} as duration_text
+      ${textField('ro', 'durationMs')} as duration_text
     from (
       select
-        origin, position, r, props, identity_name,
-        coalesce(${asObject(jsonField('identity', 'claims'))}, ${asObject(jsonField('r', 'Claims_d', 'Claims'))}) as claims,
-        coalesce(${asObject(jsonField('identity', 'authorization'))}, ${asObject(jsonField('r', 'Authorization_d', 'Authorization'))}) as authz,
-        ${asObject(jsonField(asObject(jsonField('props', 'statusMessage')), 'error'))} as status_error
+        origin, position, r, ro, p, props, identity_name, claims, authz,
+        ${keyIndex('evidence_map')} as evidence,
+        ${keyIndex('status_error_map')} as status_error
       from (
         select
-          origin, position, r,
-          -- LA rows hold Properties as JSON text (Properties_d as an object).
-          ${asObject(jsonField('r', 'properties', 'Properties_d'))} as props,
-          ${asObject(jsonField('r', 'identity'))} as identity,
-          case when json_type(${jsonField('r', 'identity')}) = 'VARCHAR' and ${asObject(jsonField('r', 'identity'))} is null
-            then ${textField('r', 'identity')} end as identity_name
-        from ${input}
+          origin, position, r, ro, p, props, identity_name, claims, ${keyIndex('authz_map')} as authz,
+          ${objectMap(field(keyIndex('authz_map'), 'evidence'))} as evidence_map,
+          ${objectMap(field('status_message', 'error'))} as status_error_map
+        from (
+          select
+            origin, position, r, ro, p, props, identity_name,
+            -- Claims are matched by exact key (claim URIs are case-exact), so no index.
+            coalesce(${objectMap(field('identity', 'claims'))}, ${objectMap(field('ro', 'Claims_d', 'Claims'))}) as claims,
+            coalesce(${objectMap(field('identity', 'authorization'))}, ${objectMap(field('ro', 'Authorization_d', 'Authorization'))}) as authz_map,
+            ${keyIndex('status_message_map')} as status_message
+          from (
+            select
+              origin, position, r, ro, p, props, identity_name, identity,
+              ${objectMap(field('p', 'statusMessage'))} as status_message_map
+            from (
+              select
+                origin, position, r, ro, props, identity_name,
+                ${keyIndex('props_map')} as p,
+                ${keyIndex('identity_map')} as identity
+              from (
+                select
+                  origin, position, r, ro, props_map, identity_map,
+                  -- The properties object as JSON, for the derived event id: as recorded when the
+                  -- record holds an object, decoded when it holds JSON text (LA rows).
+                  case when props_map is not null then try_cast(${field('ro', 'properties', 'Properties_d')} as json) end as props,
+                  case when ${jsonTypeOf('r', 'rm', 'ro', 'identity')} = 'VARCHAR' and identity_map is null
+                    then ${textField('ro', 'identity')} end as identity_name
+                from (
+                  select
+                    origin, position, r, rm, ro,
+                    -- LA rows hold Properties as JSON text (Properties_d as an object).
+                    ${objectMap(field('ro', 'properties', 'Properties_d'))} as props_map,
+                    ${objectMap(field('ro', 'identity'))} as identity_map
+                  from (
+                    select origin, position, r, rm, ${keyIndex('rm')} as ro
+                    from (select origin, position, r, ${objectMap('r')} as rm from ${input})
+                  )
+                )
+              )
+            )
+          )
+        )
       )
     )
   )

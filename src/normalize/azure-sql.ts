@@ -4,64 +4,115 @@
  * Azure writes the same record in two spellings: diagnostic-settings exports (Event Hub, storage
  * PT1H.json) use camelCase envelopes (`time`, `resourceId`, `properties`), Log Analytics rows use
  * PascalCase columns (`TimeGenerated`, `ResourceId`), and real exports mix the two (`Level` beside
- * `category`, all-lowercase keys from some forwarders). JSON paths in DuckDB are case-sensitive, so a
- * lookup tries the spellings seen in the field (as written, PascalCase, camelCase, lowercase,
- * uppercase) in a COALESCE, which DuckDB evaluates lazily: a key found as written costs one lookup.
- * Scanning every key with json_keys() would catch any casing but was not needed by any export seen.
+ * `category`, all-lowercase keys from some forwarders). JSON paths in DuckDB are case-sensitive,
+ * and every `->`/`->>` re-parses the whole JSON text, so looking a key up under each spelling cost
+ * dozens of parses per record (about 100x slower than the CloudTrail and GCP formats).
  *
- * Every helper is total: bad input gives NULL, never a SQL error (try_cast, try_strptime).
+ * Instead each object a format reads is parsed once: `json_transform(x, MAP(VARCHAR, VARCHAR))`
+ * (`objectMap`) gives its members in document order with values as `->>` would return them (a
+ * string unquoted, anything else as JSON text); `keyIndex` pairs the lowercased keys with those
+ * values, and a lookup is a `list_position` over the keys, so any casing is found. A key present
+ * with a JSON null counts as present (as `->` did) but has a NULL value. When a record spells one
+ * key twice in different cases, the first in the record wins.
+ *
+ * Text values lose the JSON type. That is harmless where a value is read as text or decoded as an
+ * object (an object and a string holding that object's JSON decode alike, as before); the few
+ * places that depend on the type ask `jsonTypeOf`, which reads it from the record only when the
+ * text is ambiguous.
+ *
+ * Every helper is total: bad input gives NULL, never a SQL error (try, try_cast, try_strptime).
  */
 
-/** The spellings under which Azure has been seen to write `name`. */
-export function keyVariants(name: string): string[] {
-  const pascal = name.charAt(0).toUpperCase() + name.slice(1);
-  const camel = name.charAt(0).toLowerCase() + name.slice(1);
-  return [...new Set([name, pascal, camel, name.toLowerCase(), name.toUpperCase()])];
+const TEXT_MAP = `'"MAP(VARCHAR, VARCHAR)"'`;
+const TEXT_MAP_LIST = `'["MAP(VARCHAR, VARCHAR)"]'`;
+
+function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
 }
 
-function path(key: string): string {
-  // Quoted so claim URIs ("http://schemas...") and dotted names work as single keys.
-  return `'$."${key.replaceAll("'", "''").replaceAll('"', '\\"')}"'`;
+/**
+ * MAP(VARCHAR, VARCHAR) of the JSON object in `json` (JSON, or VARCHAR text that may not be JSON),
+ * or NULL when it is not an object. Decoding text this way is also how Log Analytics dynamic
+ * columns (InitiatedBy, Claims, Properties as JSON text inside a string) are read.
+ */
+export function objectMap(json: string): string {
+  return `try(json_transform(${json}, ${TEXT_MAP}))`;
 }
 
-function variants(names: readonly string[], exact: boolean): string[] {
-  return [...new Set(names.flatMap((n) => (exact ? [n] : keyVariants(n))))];
+/** LIST(MAP(VARCHAR, VARCHAR)) of the JSON array in `json` (non-object items NULL), else NULL. */
+export function objectMapList(json: string): string {
+  return `try(json_transform(${json}, ${TEXT_MAP_LIST}))`;
 }
 
-/** JSON value of the first of `names` present in `obj` (any usual casing), or NULL. */
-export function jsonField(obj: string, ...names: string[]): string {
-  const arms = variants(names, false).map((k) => `${obj}->${path(k)}`);
+/**
+ * Case-insensitive index of the MAP `map`: STRUCT(k lowercased keys, v values). Needs `map` twice,
+ * so pass a column, not an expression (DuckDB would transform the JSON twice).
+ */
+export function keyIndex(map: string): string {
+  return `{'k': list_transform(map_keys(${map}), key_ -> lower(key_)), 'v': map_values(${map})}`;
+}
+
+/** `body(map, index)` with the object in `json` parsed once, for expressions that cannot add a subquery (matchers). */
+let lambdaNames = 0;
+export function withObject(json: string, body: (map: string, index: string) => string): string {
+  // Lambda parameters get fresh names so that nested uses do not shadow each other.
+  lambdaNames += 1;
+  const map = `map_${lambdaNames}`;
+  const index = `index_${lambdaNames}`;
+  return `list_transform([${objectMap(json)}], ${map} -> list_transform([${keyIndex(map)}], ${index} -> ${body(map, index)})[1])[1]`;
+}
+
+function position(index: string, name: string): string {
+  return `list_position(${index}.k, ${literal(name.toLowerCase())})`;
+}
+
+/** Position in `index` of the first of `names` present (any casing), or NULL. */
+function firstPosition(index: string, names: readonly string[]): string {
+  const arms = names.map((n) => position(index, n));
+  return arms.length === 1 ? (arms[0] as string) : `coalesce(${arms.join(', ')})`;
+}
+
+/** Whether any of `names` is a key of `index` (any casing), even with a null value. */
+export function hasField(index: string, ...names: string[]): string {
+  return `(${firstPosition(index, names)} is not null)`;
+}
+
+/** Value (text) of the first of `names` present in `index` (any casing), or NULL. */
+export function field(index: string, ...names: string[]): string {
+  return `${index}.v[${firstPosition(index, names)}]`;
+}
+
+/**
+ * Text of the first of `names` present in `index` (any casing) and not blank, or NULL. Empty
+ * strings count as absent: Azure writes "" for many unknown values (deviceId, tokenIssuerName,
+ * ipAddress).
+ */
+export function textField(index: string, ...names: string[]): string {
+  const arms = names.map((n) => `nullif(trim(${index}.v[${position(index, n)}]), '')`);
+  return arms.length === 1 ? (arms[0] as string) : `coalesce(${arms.join(', ')})`;
+}
+
+/** Text under keys of MAP `map` matched exactly (claim URIs are case-exact and long). */
+export function exactText(map: string, ...keys: string[]): string {
+  const arms = keys.map((k) => `nullif(trim(${map}[${literal(k)}]), '')`);
   return arms.length === 1 ? (arms[0] as string) : `coalesce(${arms.join(', ')})`;
 }
 
 /**
- * Text of the first of `names` present in `obj` (any usual casing), or NULL. Empty strings count
- * as absent: Azure writes "" for many unknown values (deviceId, tokenIssuerName, ipAddress).
+ * JSON type ('VARCHAR', 'OBJECT', ...) of the value of `name` in the object `root` (JSON) whose
+ * MAP is `map` and index `index`, NULL when absent. The text alone decides unless it is itself
+ * valid JSON (a string "5" and a number 5 have the same text): then the record is parsed again
+ * under the key's exact spelling, which real records (a display name, a country code) never need.
  */
-export function textField(obj: string, ...names: string[]): string {
-  const arms = variants(names, false).map((k) => `nullif(trim(${obj}->>${path(k)}), '')`);
-  return arms.length === 1 ? (arms[0] as string) : `coalesce(${arms.join(', ')})`;
-}
-
-/** Text under keys matched exactly (claim URIs are case-exact and long). */
-export function exactText(obj: string, ...keys: string[]): string {
-  const arms = variants(keys, true).map((k) => `nullif(trim(${obj}->>${path(k)}), '')`);
-  return arms.length === 1 ? (arms[0] as string) : `coalesce(${arms.join(', ')})`;
-}
-
-/**
- * `expr` (JSON) as a JSON object or array: Log Analytics returns dynamic columns (InitiatedBy,
- * Claims, Properties, DeviceDetail) as JSON text inside a string, and some exports do the same with
- * `identity`. A string that is not JSON (identity "Jane Doe") gives NULL.
- */
-export function asJson(expr: string): string {
-  return `(case json_type(${expr}) when 'OBJECT' then ${expr} when 'ARRAY' then ${expr} when 'VARCHAR' then try_cast(${expr}->>'$' as json) end)`;
-}
-
-/** `asJson` restricted to objects. */
-export function asObject(expr: string): string {
-  const parsed = asJson(expr);
-  return `(case when json_type(${parsed}) = 'OBJECT' then ${parsed} end)`;
+export function jsonTypeOf(root: string, map: string, index: string, name: string): string {
+  const pos = position(index, name);
+  const text = `${index}.v[${pos}]`;
+  return `(case
+    when ${pos} is null then null
+    when ${text} is null then 'NULL'
+    when try_cast(${text} as json) is null then 'VARCHAR'
+    else json_type(${root}, '$."' || replace(map_keys(${map})[${pos}], '"', '\\"') || '"')
+  end)`;
 }
 
 /**
@@ -85,6 +136,15 @@ export function azureTimeSql(text: string): string {
         timezone('UTC', try_strptime(${s}, ['%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %H:%M:%S', '%m/%d/%Y %I:%M:%S.%f %p', '%m/%d/%Y %H:%M:%S.%f']))
       )
   end)`;
+}
+
+/**
+ * Cheap textual prefilter for matchers: true when the record text may contain one of `words` in
+ * any case. A JSON text can spell a letter as a \\u escape, so a record with one is always let
+ * through to the exact check.
+ */
+export function mayContain(json: string, ...words: string[]): string {
+  return `(contains(${json}, '\\u') or regexp_matches(${json}, ${literal(`(?i)${words.join('|')}`)}))`;
 }
 
 /** Lowercase subscription id of an ARM resource id ('/subscriptions/<id>/...'), or NULL. */

@@ -1,11 +1,16 @@
 import {
-  asJson,
-  asObject,
   azureTimeSql,
   compactObject,
-  jsonField,
+  field,
+  hasField,
+  jsonTypeOf,
+  keyIndex,
+  mayContain,
+  objectMap,
+  objectMapList,
   tenantFromResourceId,
   textField,
+  withObject,
 } from './azure-sql.js';
 import type { RecordFormat } from './record-format.js';
 
@@ -38,16 +43,38 @@ import type { RecordFormat } from './record-format.js';
  * - mfa: NULL. resources: per targetResources entry its userPrincipalName, else displayName, else id.
  */
 
-// Where the audit fields live: under `properties` (diagnostic export) or top level (Log Analytics).
-const AUDIT_FIELDS = `coalesce(${jsonField('r', 'properties')}, r)`;
+/**
+ * VARCHAR[] with, per targetResources entry, the first non-blank of `names`; entries without one
+ * are skipped, [] when there are no targets.
+ */
+function targetList(...names: string[]): string {
+  return `coalesce(list_filter(list_transform(targets, t -> ${textField('t', ...names)}), x -> x is not null), []::varchar[])`;
+}
 
 export const entraAuditFormat: RecordFormat = {
   id: 'entra_audit',
   source: 'azure',
   description: 'Entra ID audit logs (diagnostic export or Log Analytics AuditLogs rows)',
-  matchSql: `(lower(${textField('r', 'category')}) = 'auditlogs'
-    or lower(${textField('r', 'Type')}) = 'auditlogs'
-    or (${jsonField(AUDIT_FIELDS, 'activityDisplayName')} is not null and ${jsonField(AUDIT_FIELDS, 'initiatedBy')} is not null))`,
+  // Every arm needs 'auditlogs' or the activityDisplayName key in the text: the text test skips
+  // the parse for all other records. The audit fields live under `properties` when it is present
+  // (diagnostic export), else at top level (Log Analytics); a `properties` that is not an object
+  // (Log Analytics JSON text) holds none.
+  // The activityDisplayName arm is a second term: it refers to the record and its MAP, which a
+  // lambda would copy for every record (measured 3x slower), and only a few records reach it.
+  matchSql: `(${mayContain('r', 'auditlogs', 'activitydisplayname')} and (${withObject(
+    'r',
+    (_map, o) =>
+      `(lower(${textField(o, 'category')}) = 'auditlogs' or lower(${textField(o, 'Type')}) = 'auditlogs')`,
+  )} or ${withObject(
+    'r',
+    (map, o) => `case
+      when ${hasField(o, 'properties')} then ${jsonTypeOf('r', map, o, 'properties')} = 'OBJECT' and ${withObject(
+        field(o, 'properties'),
+        (_m, po) => `(${hasField(po, 'activityDisplayName')} and ${hasField(po, 'initiatedBy')})`,
+      )}
+      else ${hasField(o, 'activityDisplayName')} and ${hasField(o, 'initiatedBy')}
+    end`,
+  )}))`,
   projection: (input) => `select
   origin, position, raw,
   audit_id as event_id,
@@ -71,10 +98,7 @@ export const entraAuditFormat: RecordFormat = {
   null::varchar as error_code,
   case when lower(result) in ('failure', 'timeout') then coalesce(result_reason, result_description) end as error_message,
   null::boolean as mfa,
-  list_filter(
-    list_transform(coalesce(json_extract(targets, '$[*]'), []::json[]), t -> coalesce(${textField('t', 'userPrincipalName')}, ${textField('t', 'displayName')}, ${textField('t', 'id')})),
-    x -> x is not null
-  ) as resources,
+  target_resources as resources,
   ${compactObject([
     ['correlation_id', 'correlation_id'],
     ['audit_category', 'audit_category'],
@@ -85,34 +109,31 @@ export const entraAuditFormat: RecordFormat = {
     ['actor_id', 'coalesce(user_id, app_sp_id)'],
     ['actor_app_id', 'app_id'],
     ['actor_display_name', 'user_display_name'],
-    [
-      'target_ids',
-      `list_filter(list_transform(coalesce(json_extract(targets, '$[*]'), []::json[]), t -> ${textField('t', 'id')}), x -> x is not null)`,
-    ],
-    [
-      'target_types',
-      // Sorted: list_distinct alone returns an arbitrary order.
-      `list_sort(list_distinct(list_filter(list_transform(coalesce(json_extract(targets, '$[*]'), []::json[]), t -> ${textField('t', 'type')}), x -> x is not null)))`,
-    ],
+    ['target_ids', 'target_ids'],
+    // Sorted: list_distinct alone returns an arbitrary order.
+    ['target_types', 'list_sort(list_distinct(target_types))'],
   ])} as details
 from (
   select
     origin, position, r as raw,
-    is_la, targets,
+    is_la,
+    ${targetList('userPrincipalName', 'displayName', 'id')} as target_resources,
+    ${targetList('id')} as target_ids,
+    ${targetList('type')} as target_types,
     ${textField('p', 'id')} as audit_id,
     ${textField('p', 'activityDateTime')} as activity_time_text,
-    ${textField('r', 'time', 'TimeGenerated')} as time_text,
-    ${textField('r', 'AADTenantId')} as aad_tenant,
-    ${textField('r', 'tenantId')} as envelope_tenant,
-    ${textField('r', 'resourceId', '_ResourceId')} as arm_id,
+    ${textField('ro', 'time', 'TimeGenerated')} as time_text,
+    ${textField('ro', 'AADTenantId')} as aad_tenant,
+    ${textField('ro', 'tenantId')} as envelope_tenant,
+    ${textField('ro', 'resourceId', '_ResourceId')} as arm_id,
     ${textField('p', 'activityDisplayName')} as activity,
-    ${textField('r', 'operationName')} as operation,
+    ${textField('ro', 'operationName')} as operation,
     ${textField('p', 'category')} as audit_category,
     ${textField('p', 'loggedByService')} as logged_by_service,
-    coalesce(${textField('p', 'operationType')}, ${textField('r', 'AADOperationType')}) as operation_type,
+    coalesce(${textField('p', 'operationType')}, ${textField('ro', 'AADOperationType')}) as operation_type,
     ${textField('p', 'result')} as result,
     ${textField('p', 'resultReason')} as result_reason,
-    coalesce(${textField('p', 'resultDescription')}, ${textField('r', 'resultDescription')}) as result_description,
+    coalesce(${textField('p', 'resultDescription')}, ${textField('ro', 'resultDescription')}) as result_description,
     ${textField('usr', 'userPrincipalName')} as upn,
     ${textField('usr', 'id')} as user_id,
     ${textField('usr', 'displayName')} as user_display_name,
@@ -121,29 +142,44 @@ from (
     ${textField('app', 'servicePrincipalName')} as app_sp_name,
     ${textField('app', 'servicePrincipalId')} as app_sp_id,
     ${textField('app', 'appId')} as app_id,
-    case when json_type(${jsonField('r', 'identity')}) = 'VARCHAR' then ${textField('r', 'identity')} end as identity_name,
-    ${textField('r', 'callerIpAddress')} as caller_ip,
+    case when ${jsonTypeOf('r', 'rm', 'ro', 'identity')} = 'VARCHAR' then ${textField('ro', 'identity')} end as identity_name,
+    ${textField('ro', 'callerIpAddress')} as caller_ip,
     ${textField('p', 'userAgent')} as user_agent,
-    nullif(trim(list_filter(coalesce(json_extract(extra, '$[*]'), []::json[]), x -> lower(x->>'key') = 'user-agent')[1]->>'value'), '') as detail_user_agent,
-    coalesce(${textField('r', 'correlationId')}, ${textField('p', 'correlationId')}) as correlation_id
+    -- additionalDetails entries are {key, value}, spelled exactly so.
+    nullif(trim(list_filter(extra, x -> lower(x['key']) = 'user-agent')[1]['value']), '') as detail_user_agent,
+    coalesce(${textField('ro', 'correlationId')}, ${textField('p', 'correlationId')}) as correlation_id
   from (
     select
-      origin, position, r, p, is_la,
-      ${asObject(jsonField('initiated', 'user'))} as usr,
-      ${asObject(jsonField('initiated', 'app'))} as app,
-      ${asJson(jsonField('p', 'targetResources'))} as targets,
-      ${asJson(jsonField('p', 'additionalDetails'))} as extra
+      origin, position, r, rm, ro, p, is_la, extra,
+      ${keyIndex('usr_map')} as usr,
+      ${keyIndex('app_map')} as app,
+      list_transform(target_maps, t -> ${keyIndex('t')}) as targets
     from (
       select
-        origin, position, r, p, is_la,
-        ${asObject(jsonField('p', 'initiatedBy'))} as initiated
+        origin, position, r, rm, ro, p, is_la,
+        ${objectMap(field('initiated', 'user'))} as usr_map,
+        ${objectMap(field('initiated', 'app'))} as app_map,
+        ${objectMapList(field('p', 'targetResources'))} as target_maps,
+        ${objectMapList(field('p', 'additionalDetails'))} as extra
       from (
-        select
-          origin, position, r,
-          -- Log Analytics rows carry the properties as top-level columns.
-          coalesce(${asObject(jsonField('r', 'properties'))}, r) as p,
-          (${jsonField('r', 'TimeGenerated')}) is not null as is_la
-        from ${input}
+        select origin, position, r, rm, ro, p, is_la, ${keyIndex('initiated_map')} as initiated
+        from (
+          select origin, position, r, rm, ro, p, is_la, ${objectMap(field('p', 'initiatedBy'))} as initiated_map
+          from (
+            select origin, position, r, rm, ro, is_la, ${keyIndex('p_map')} as p
+            from (
+              select
+                origin, position, r, rm, ro,
+                -- Log Analytics rows carry the properties as top-level columns.
+                coalesce(${objectMap(field('ro', 'properties'))}, rm) as p_map,
+                ${hasField('ro', 'TimeGenerated')} as is_la
+              from (
+                select origin, position, r, rm, ${keyIndex('rm')} as ro
+                from (select origin, position, r, ${objectMap('r')} as rm from ${input})
+              )
+            )
+          )
+        )
       )
     )
   )

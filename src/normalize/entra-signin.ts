@@ -1,12 +1,17 @@
 import {
-  asObject,
   azureTimeSql,
   compactObject,
+  field,
+  hasField,
   integerSql,
-  jsonField,
+  jsonTypeOf,
+  keyIndex,
+  mayContain,
   nonEmptyList,
+  objectMap,
   tenantFromResourceId,
   textField,
+  withObject,
 } from './azure-sql.js';
 import type { RecordFormat } from './record-format.js';
 
@@ -76,7 +81,13 @@ export const entraSigninFormat: RecordFormat = {
   source: 'azure',
   description:
     'Entra ID sign-in logs (diagnostic export or Log Analytics SigninLogs and AAD*SignInLogs rows)',
-  matchSql: `(lower(${textField('r', 'category')}) in (${list(SIGNIN_CATEGORIES)}) or lower(${textField('r', 'Type')}) in (${list(SIGNIN_TYPES)}))`,
+  // Every sign-in category and type name contains 'signinlogs': the text test skips the parse
+  // for all other records.
+  matchSql: `(${mayContain('r', 'signinlogs')} and ${withObject(
+    'r',
+    (_map, o) =>
+      `(lower(${textField(o, 'category')}) in (${list(SIGNIN_CATEGORIES)}) or lower(${textField(o, 'Type')}) in (${list(SIGNIN_TYPES)}))`,
+  )})`,
   projection: (input) => `select
   origin, position, raw,
   sign_in_id as event_id,
@@ -133,15 +144,15 @@ from (
     is_la,
     ${textField('p', 'id')} as sign_in_id,
     ${textField('p', 'createdDateTime')} as created_text,
-    ${textField('r', 'time', 'TimeGenerated')} as time_text,
-    ${textField('r', 'AADTenantId')} as aad_tenant,
-    ${textField('r', 'tenantId')} as envelope_tenant,
-    ${textField('r', 'resourceId', '_ResourceId')} as arm_id,
+    ${textField('ro', 'time', 'TimeGenerated')} as time_text,
+    ${textField('ro', 'AADTenantId')} as aad_tenant,
+    ${textField('ro', 'tenantId')} as envelope_tenant,
+    ${textField('ro', 'resourceId', '_ResourceId')} as arm_id,
     ${textField('p', 'resourceTenantId')} as resource_tenant,
     ${textField('p', 'homeTenantId')} as home_tenant,
-    ${textField('r', 'operationName')} as operation,
-    coalesce(${textField('r', 'category')}, regexp_replace(replace(${textField('r', 'Type')}, 'SigninLogs', 'SignInLogs'), '^AAD', '')) as log_type,
-    lower(coalesce(${textField('r', 'category')}, ${textField('r', 'Type')})) in (${list(SERVICE_KINDS)}) as is_service,
+    ${textField('ro', 'operationName')} as operation,
+    coalesce(${textField('ro', 'category')}, regexp_replace(replace(${textField('ro', 'Type')}, 'SigninLogs', 'SignInLogs'), '^AAD', '')) as log_type,
+    lower(coalesce(${textField('ro', 'category')}, ${textField('ro', 'Type')})) in (${list(SERVICE_KINDS)}) as is_service,
     ${textField('p', 'userPrincipalName')} as upn,
     ${textField('p', 'userId')} as user_id,
     ${textField('p', 'userDisplayName')} as user_display_name,
@@ -151,13 +162,13 @@ from (
     ${textField('p', 'appDisplayName')} as app_name,
     ${textField('p', 'resourceDisplayName')} as resource_name,
     coalesce(${textField('p', 'resourceIdentity')}, case when not is_la then ${textField('p', 'resourceId')} end) as resource_app_id,
-    coalesce(${textField('p', 'ipAddress', 'IPAddress')}, ${textField('r', 'callerIpAddress')}) as source_ip,
+    coalesce(${textField('p', 'ipAddress', 'IPAddress')}, ${textField('ro', 'callerIpAddress')}) as source_ip,
     ${textField('p', 'userAgent')} as user_agent,
     ${textField('device', 'browser')} as browser,
     ${textField('device', 'operatingSystem')} as operating_system,
     ${textField('device', 'deviceId')} as device_id,
-    coalesce(${textField('status', 'errorCode')}, ${textField('r', 'resultType')}) as error_text,
-    coalesce(${textField('status', 'failureReason')}, ${textField('r', 'resultDescription')}) as failure_reason,
+    coalesce(${textField('status', 'errorCode')}, ${textField('ro', 'resultType')}) as error_text,
+    coalesce(${textField('status', 'failureReason')}, ${textField('ro', 'resultDescription')}) as failure_reason,
     ${textField('p', 'authenticationRequirement')} as auth_requirement,
     ${textField('p', 'conditionalAccessStatus')} as ca_status,
     ${textField('p', 'riskLevelDuringSignIn')} as risk_during,
@@ -168,23 +179,36 @@ from (
     ${textField('p', 'tokenIssuerName')} as token_issuer_name,
     ${textField('p', 'tokenIssuerType')} as token_issuer_type,
     ${textField('p', 'crossTenantAccessType')} as cross_tenant,
-    coalesce(${textField('geo', 'countryOrRegion')}, case when json_type(${jsonField('r', 'location')}) = 'VARCHAR' then ${textField('r', 'location')} end) as country,
+    coalesce(${textField('geo', 'countryOrRegion')}, case when ${jsonTypeOf('r', 'rm', 'ro', 'location')} = 'VARCHAR' then ${textField('ro', 'location')} end) as country,
     ${textField('geo', 'city')} as city,
-    coalesce(${textField('r', 'correlationId')}, ${textField('p', 'correlationId')}) as correlation_id,
-    ${textField('r', 'durationMs')} as duration_text
+    coalesce(${textField('ro', 'correlationId')}, ${textField('p', 'correlationId')}) as correlation_id,
+    ${textField('ro', 'durationMs')} as duration_text
   from (
     select
-      origin, position, r, p, is_la,
-      ${asObject(jsonField('p', 'status'))} as status,
-      ${asObject(jsonField('p', 'deviceDetail'))} as device,
-      ${asObject(jsonField('p', 'locationDetails', 'location'))} as geo
+      origin, position, r, rm, ro, p, is_la,
+      ${keyIndex('status_map')} as status,
+      ${keyIndex('device_map')} as device,
+      ${keyIndex('geo_map')} as geo
     from (
       select
-        origin, position, r,
-        -- Log Analytics rows carry the properties as top-level columns.
-        coalesce(${asObject(jsonField('r', 'properties'))}, r) as p,
-        (${jsonField('r', 'TimeGenerated')}) is not null as is_la
-      from ${input}
+        origin, position, r, rm, ro, p, is_la,
+        ${objectMap(field('p', 'status'))} as status_map,
+        ${objectMap(field('p', 'deviceDetail'))} as device_map,
+        ${objectMap(field('p', 'locationDetails', 'location'))} as geo_map
+      from (
+        select origin, position, r, rm, ro, is_la, ${keyIndex('p_map')} as p
+        from (
+          select
+            origin, position, r, rm, ro,
+            -- Log Analytics rows carry the properties as top-level columns.
+            coalesce(${objectMap(field('ro', 'properties'))}, rm) as p_map,
+            ${hasField('ro', 'TimeGenerated')} as is_la
+          from (
+            select origin, position, r, rm, ${keyIndex('rm')} as ro
+            from (select origin, position, r, ${objectMap('r')} as rm from ${input})
+          )
+        )
+      )
     )
   )
 )`,

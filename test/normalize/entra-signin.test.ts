@@ -312,4 +312,30 @@ describe('entraSigninFormat', () => {
     expect(noId).toMatchObject({ format: 'entra_signin', problem: 'record has no event id' });
     expect(noTime).toMatchObject({ format: 'entra_signin', problem: 'record has no parseable event time' });
   });
+
+  it('finds keys in any casing, not only the usual spellings', async () => {
+    // Spellings a forwarder that capitalizes lowercase keys produces ('Correlationid'); the old
+    // per-spelling lookups (as written, Pascal, camel, lower, upper) missed them.
+    const { category, correlationId, durationMs, properties, ...rest } = signIn();
+    const { userPrincipalName, ipAddress, ...props } = properties as Record<string, unknown>;
+    const row = await normalizeOne({
+      ...rest,
+      CateGory: category,
+      Correlationid: correlationId,
+      DURATIONms: durationMs,
+      Properties: { ...props, UserPrincipalNAME: userPrincipalName, IpAddress: ipAddress },
+    });
+    expect(row).toMatchObject({
+      format: 'entra_signin',
+      problem: null,
+      log_type: 'SignInLogs',
+      actor: 'alice@contoso.example',
+      actor_type: 'user',
+      source_ip: '203.0.113.25',
+    });
+    expect(row.details).toMatchObject({
+      correlation_id: '11110000-2222-4333-8444-555566667777',
+      duration_ms: 0,
+    });
+  });
 });
