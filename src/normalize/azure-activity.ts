@@ -109,7 +109,7 @@ from (
     ) as service,
     operation as action,
     category as log_type,
-    coalesce(caller, claim_upn, claim_oid, claim_app_id, property_user, identity_name) as actor,
+    coalesce(caller, claim_upn, claim_oid, claim_app_id, property_user, property_app, initiated_by, identity_name) as actor,
     case
       when lower(claim_idtyp) = 'app' then 'service'
       when lower(claim_idtyp) = 'user' then 'user'
@@ -120,6 +120,7 @@ from (
       when regexp_matches(caller, ${GUID}) then 'service'
       when claim_app_id is not null then 'service'
       when property_user is not null then 'user'
+      when property_app is not null or initiated_by is not null then 'service'
       else 'unknown'
     end as actor_type,
     coalesce(claim_idp, claim_iss) as actor_issuer,
@@ -181,6 +182,10 @@ from (
       ${textField('evidence', 'role')} as role,
       ${textField('authz', 'action')} as authorization_action,
       coalesce(${textField('p', 'userPrincipalName')}, ${textField('p', 'userId')}) as property_user,
+      -- App-only Graph activity names the calling app here; provisioning logs name the service
+      -- that acted in initiatedBy (the top-level identity is only an object id).
+      coalesce(${textField('p', 'servicePrincipalId')}, ${textField('p', 'appId')}) as property_app,
+      ${textField(keyIndex(objectMap(field('p', 'initiatedBy'))), 'name', 'displayName')} as initiated_by,
       identity_name,
       coalesce(${textField('ro', 'callerIpAddress')}, ${textField('p', 'ipAddress', 'callerIpAddress')}) as source_ip,
       ${textField('p', 'userAgent', 'userAgentHeader')} as user_agent,

@@ -315,3 +315,46 @@ describe('azureActivityFormat', () => {
     expect(row.problem).toMatch(/unrecognized record shape/);
   });
 });
+
+describe('azure_activity: other Azure resource logs', () => {
+  it('names the calling app of an app-only Microsoft Graph activity record', async () => {
+    const row = await normalizeOne({
+      time: '2026-11-03T08:15:00.1234567Z',
+      resourceId: '/TENANTS/0000AAAA-1111-4222-8333-444455556666/PROVIDERS/MICROSOFT.AADIAM',
+      operationName: 'Microsoft Graph Activity',
+      category: 'MicrosoftGraphActivityLogs',
+      tenantId: '0000aaaa-1111-4222-8333-444455556666',
+      properties: {
+        requestId: 'b1e2c3d4-0000-4000-8000-000000000001',
+        requestMethod: 'GET',
+        requestUri: 'https://graph.microsoft.com/v1.0/users',
+        responseStatusCode: 200,
+        ipAddress: '203.0.113.20',
+        appId: '11112222-3333-4444-5555-666677778888',
+        servicePrincipalId: '99990000-aaaa-4bbb-8ccc-ddddeeeeffff',
+      },
+    });
+    expect(row).toMatchObject({
+      actor: '99990000-aaaa-4bbb-8ccc-ddddeeeeffff',
+      actor_type: 'service',
+      source_ip: '203.0.113.20',
+    });
+  });
+
+  it('names the provisioning service that acted, not the record identity object id', async () => {
+    const row = await normalizeOne({
+      time: '2026-11-03T09:00:00Z',
+      resourceId: '/tenants/0000aaaa-1111-4222-8333-444455556666/providers/Microsoft.aadiam',
+      operationName: 'ProvisioningLogs',
+      category: 'ProvisioningLogs',
+      identity: '7c1d2e3f-0000-4000-8000-00000000abcd',
+      properties: {
+        id: 'prov-0001',
+        activityDateTime: '2026-11-03T09:00:00Z',
+        initiatedBy: { Id: '', Name: 'Azure AD Provisioning Service', Type: 'system' },
+        provisioningAction: 'create',
+      },
+    });
+    expect(row).toMatchObject({ actor: 'Azure AD Provisioning Service', actor_type: 'service' });
+  });
+});
