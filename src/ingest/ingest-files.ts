@@ -28,6 +28,8 @@ export interface FileIngestOptions {
   batchRecords?: number;
   /** Decompressed bytes (estimated) per DuckDB bulk statement and commit (default 64 MiB). */
   batchBytes?: number;
+  /** Largest decompressed size of one file the Node reader accepts (default 1 GiB). */
+  maxDecompressedBytes?: number;
   onProgress?: (progress: FileIngestProgress) => void;
 }
 
@@ -130,7 +132,7 @@ export async function ingestFiles(
         break;
       } catch (error) {
         // DuckDB names the file it could not read; salvage that one in Node, retry the rest.
-        const bad = /in file "([^"]+)"/.exec(describeError(error))?.[1];
+        const bad = /(?:in|reading) file "([^"]+)"/.exec(describeError(error))?.[1];
         const index = pending.findIndex((f) => f.file.path === bad);
         const salvage = index >= 0 ? [pending[index] as BulkFile] : pending;
         pending = index >= 0 ? pending.filter((_, i) => i !== index) : [];
@@ -143,7 +145,7 @@ export async function ingestFiles(
 
   const salvageContainer = async (f: BulkFile, layout: FileLayout, gzip: boolean) => {
     const origin = f.file.path;
-    const { text, damage } = await readWholeText(origin, gzip);
+    const { text, damage } = await readWholeText(origin, gzip, options.maxDecompressedBytes);
     const key = layout.kind === 'keyed-array' ? layout.key : null;
     const split = splitJsonRecords(text, key);
     for (const record of split.records) await writer.add(origin, record.index, 'record', record.text);
@@ -160,7 +162,7 @@ export async function ingestFiles(
 
   const readLineFile = async (file: FoundFile, cursor: FileCursor, gzip: boolean, resumeAfter: number) => {
     const origin = file.path;
-    for await (const item of readLines(origin, gzip)) {
+    for await (const item of readLines(origin, gzip, options.maxDecompressedBytes)) {
       if ('damage' in item) {
         fail(origin, `line ${item.line} (byte ${item.damage.offset})`, item.damage.reason);
         break;
@@ -191,7 +193,7 @@ export async function ingestFiles(
 
   const readDocument = async (file: FoundFile, gzip: boolean) => {
     const origin = file.path;
-    const { text, damage } = await readWholeText(origin, gzip);
+    const { text, damage } = await readWholeText(origin, gzip, options.maxDecompressedBytes);
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -69,17 +69,21 @@ export async function readHead(
 }
 
 /** The whole decompressed text, keeping whatever decompressed before a defect. */
-export async function readWholeText(path: string, gzip: boolean): Promise<ReadText> {
+export async function readWholeText(
+  path: string,
+  gzip: boolean,
+  limit = MAX_DECOMPRESSED_BYTES,
+): Promise<ReadText> {
   const chunks: Buffer[] = [];
   let length = 0;
   try {
     for await (const chunk of contentStream(path, gzip)) {
       const buffer = chunk as Buffer;
       length += buffer.length;
-      if (length > MAX_DECOMPRESSED_BYTES) {
+      if (length > limit) {
         return {
           text: Buffer.concat(chunks).toString('utf8'),
-          damage: { offset: length, reason: 'decompressed size exceeds 1 GiB' },
+          damage: { offset: length, reason: tooLarge(limit) },
         };
       }
       chunks.push(buffer);
@@ -97,6 +101,7 @@ export async function readWholeText(path: string, gzip: boolean): Promise<ReadTe
 export async function* readLines(
   path: string,
   gzip: boolean,
+  limit = MAX_DECOMPRESSED_BYTES,
 ): AsyncGenerator<
   { line: number; text: string } | { damage: { offset: number; reason: string }; line: number }
 > {
@@ -109,8 +114,8 @@ export async function* readLines(
     for await (const chunk of contentStream(path, gzip)) {
       const buffer = chunk as Buffer;
       offset += buffer.length;
-      if (offset > MAX_DECOMPRESSED_BYTES) {
-        yield { damage: { offset, reason: 'decompressed size exceeds 1 GiB' }, line };
+      if (offset > limit) {
+        yield { damage: { offset, reason: tooLarge(limit) }, line };
         return;
       }
       pending += decoder.write(buffer);
@@ -132,6 +137,10 @@ export async function* readLines(
     line++;
     yield { line, text: pending };
   }
+}
+
+function tooLarge(limit: number): string {
+  return `decompressed size exceeds ${Math.round(limit / 1024 / 1024)} MiB (a gzip bomb, or not a log file); the rest of the file is not read`;
 }
 
 function gunzipReason(error: unknown): string {
