@@ -45,7 +45,7 @@ describe('file ingest under fuzzing', () => {
         const store = await openStore({ path: ':memory:' });
         try {
           mkdirSync(join(dir, 'in'));
-          files.forEach((bytes, i) => writeFileSync(join(dir, 'in', `f${i}`), bytes));
+          for (const [i, bytes] of files.entries()) writeFileSync(join(dir, 'in', `f${i}`), bytes);
           const summary = await ingestFiles(store.connection, await startRun(store.connection, 'fuzz'), {
             paths: [join(dir, 'in')],
           });
