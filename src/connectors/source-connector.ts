@@ -1,5 +1,6 @@
 import { AuditlakeError } from '../errors.js';
 import type { SourceName } from '../model/event.js';
+import { redact } from '../util/redact.js';
 
 /** JSON a cursor may hold: it is stored in checkpoints.cursor. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -13,6 +14,11 @@ export interface SourceRecordBatch {
   readonly origin: string;
   /** Each record's native JSON text (as the API or object holds it: this becomes events.raw). */
   readonly records: readonly string[];
+  /**
+   * Per-record origins, parallel to `records`, when one batch spans several objects (a commit has
+   * a fixed cost, so connectors with many small objects coalesce them). `origin` applies otherwise.
+   */
+  readonly origins?: readonly string[];
   /** Resumes after this batch; the connector receives it back on the next run. */
   readonly cursor: JsonValue;
   /** API pages (or objects) this batch took, for progress. */
@@ -65,7 +71,7 @@ export class SourceError extends AuditlakeError {
   describe(): string {
     const c = this.context;
     const request = c.requestId ? ` (request id ${c.requestId})` : '';
-    return `${c.source} ${c.scope} [${c.stream}]: ${this.kind}: ${this.message}${request}`;
+    return redact(`${c.source} ${c.scope} [${c.stream}]: ${this.kind}: ${this.message}${request}`);
   }
 }
 

@@ -81,8 +81,13 @@ export async function ingestSources(
     const summary = summaries.get(connector.stream);
     if (!summary) continue;
     const writer = await writerFor(connector.source);
+    // Positions count records within each origin (an object, a page stream), 1-based.
+    const positions = new Map<string, number>();
     for (let i = 0; i < batch.records.length; i++) {
-      await writer.add(batch.origin, i + 1, 'record', batch.records[i] as string);
+      const origin = batch.origins?.[i] ?? batch.origin;
+      const position = (positions.get(origin) ?? 0) + 1;
+      positions.set(origin, position);
+      await writer.add(origin, position, 'record', batch.records[i] as string);
     }
     writer.setCheckpoint({ origin: connector.stream, cursor: batch.cursor });
     const outcome = await writer.commit();

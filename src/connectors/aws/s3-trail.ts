@@ -171,6 +171,9 @@ type StreamItem =
   | { kind: 'watermark'; stream: TrailStream; after: string }
   | { kind: 'failed'; stream: TrailStream; error: SourceError };
 
+/** Records per committed batch when coalescing trail objects. */
+const COALESCE_RECORDS = 5000;
+
 /**
  * A CloudTrail trail bucket: discovers the account/region folders under AWSLogs/ (organization
  * trails included) and reads each one's new objects day folder by day folder, by key order.
@@ -200,6 +203,22 @@ export class S3TrailConnector implements SourceConnector {
       context.log('aws.s3_streams', { stream: this.stream, found: streams.length });
       const slots = new Slots(this.options.concurrency);
       const iterables = streams.map((s) => () => this.readStream(s, cursor.streams[s.id], slots, signal));
+      // Objects are coalesced into batches of about COALESCE_RECORDS records: each commit has a
+      // fixed cost that would otherwise dominate buckets of many small objects. The batch's cursor
+      // covers every object in it, and they commit together.
+      let pending: { records: string[]; origins: string[]; objects: number } = { records: [], origins: [], objects: 0 };
+      const flush = (): SourceRecordBatch | null => {
+        if (pending.objects === 0) return null;
+        const batch: SourceRecordBatch = {
+          origin: pending.origins[0] ?? `s3://${bucket}/`,
+          records: pending.records,
+          origins: pending.origins,
+          cursor: snapshot(cursor),
+          pages: pending.objects,
+        };
+        pending = { records: [], origins: [], objects: 0 };
+        return batch;
+      };
       for await (const item of mergeLimited(iterables, this.options.concurrency)) {
         if (item.kind === 'failed') {
           failures.push(item.error);
@@ -211,6 +230,8 @@ export class S3TrailConnector implements SourceConnector {
           continue;
         }
         if (item.kind === 'watermark') {
+          const ready = flush();
+          if (ready) yield ready;
           cursor.streams[item.stream.id] = { after: item.after, recent: [] };
           yield {
             origin: `s3://${bucket}/${item.stream.base}`,
@@ -235,15 +256,23 @@ export class S3TrailConnector implements SourceConnector {
             records_kept: content.records.length,
           });
         }
-        // Slot released once the consumer takes the batch: at most `concurrency` objects wait in memory.
+        // The object's records are held in the pending batch (bounded by COALESCE_RECORDS), so its
+        // download slot is free again.
         slots.release();
-        yield {
-          origin: `s3://${bucket}/${item.key}`,
-          records: content.records,
-          cursor: snapshot(cursor),
-          pages: 1,
-        };
+        const objectOrigin = `s3://${bucket}/${item.key}`;
+        for (const record of content.records) {
+          pending.records.push(record);
+          pending.origins.push(objectOrigin);
+        }
+        pending.objects++;
+        // An object without records still moves the cursor: it travels in the next batch.
+        if (pending.records.length >= COALESCE_RECORDS) {
+          const ready = flush();
+          if (ready) yield ready;
+        }
       }
+      const last = flush();
+      if (last) yield last;
     } catch (error) {
       if (signal.aborted) throw error;
       throw toSourceError(error, `s3://${bucket}`, { stream: this.stream, scope: this.scope });
