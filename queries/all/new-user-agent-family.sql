@@ -1,0 +1,130 @@
+-- ---
+-- id: all/new-user-agent-family
+-- title: Established principal using a client it has never used before
+-- severity: low
+-- sources: [aws, gcp, azure]
+-- attack: [T1078.004, T1059.009]
+-- controls:
+--   nist_800_53_r5: ['AC-2(12)', 'SI-4']
+-- method: new_value
+-- keys: [identity, account, ua_family]
+-- description: >
+--   A principal with at least min_history_events events on at least min_active_days days in the baseline_days
+--   before window_start makes at least min_events calls with a user-agent family it did not use in that
+--   period. The family drops versions and platform details: browser, aws-cli, boto3, aws-sdk-go, terraform,
+--   gcloud, kubectl, python-requests, curl ... so upgrades do not count as new. Calls that AWS services make on
+--   a principal's behalf (user agent *.amazonaws.com, AWS Internal) are ignored. The principal is the person
+--   behind a role session when the session is named after one, else the role (rotating workload session
+--   names share one history), else the actor, per cloud. With only_from_new_networks (the default) the new
+--   client must also come, at least in part, from an IPv4 /24 or IPv6 /48 the principal did not use in the
+--   baseline: a person trying a new tool at their usual desk is not worth a finding, the same credentials
+--   in a new tool on a new network are. Only the time before window_start is the baseline, so the judged
+--   window never vouches for itself.
+-- remediation: >
+--   A person who only used the console suddenly scripting with an SDK or curl, or a workload whose client
+--   changes, suggests its credentials are used elsewhere: check the source address and what was called.
+-- false_positives:
+--   - Engineers adopting a new tool (the first Terraform or SDK run) while travelling or on a new connection.
+--   - Workloads rewritten in another language or SDK.
+-- params:
+--   baseline_days: 30
+--   min_history_events: 50
+--   min_active_days: 5
+--   min_events: 3
+--   only_from_new_networks: true
+-- ---
+with identified_events as (
+  select
+    event_id,
+    event_time,
+    source,
+    actor,
+    account,
+    region,
+    source_ip,
+    action,
+    user_agent,
+    case
+      when regexp_matches(source_ip, '^\d+\.\d+\.\d+\.\d+$') then regexp_extract(source_ip, '^(\d+\.\d+\.\d+)\.', 1) || '.0/24'
+      when source_ip like '%:%' then array_to_string(string_split(source_ip, ':')[1:3], ':') || '::/48'
+    end as network,
+    case
+      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' and regexp_extract(actor, '[^/]+$') like '%@%'
+        then lower(regexp_extract(actor, '[^/]+$'))
+      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' then actor_issuer
+      when actor like '%@%' then lower(actor)
+      else actor
+    end as identity,
+    case
+      when user_agent is null or trim(user_agent) = '' then null
+      when user_agent like '%.amazonaws.com' or user_agent like 'AWS Internal%' or user_agent like '[%.amazonaws.com]' then null
+      when user_agent ilike '%terraform%' then 'terraform'
+      when regexp_matches(user_agent, '^\[?(Mozilla|Opera|Chrome|Firefox|Edge|Safari|IE)\b', 'i') then 'browser'
+      when user_agent ilike '%boto3/%' or user_agent ilike 'botocore/%' then 'boto3'
+      when user_agent ilike 'google-cloud-sdk%' or user_agent ilike 'gcloud%' then 'gcloud'
+      else lower(regexp_extract(user_agent, '^\[?([A-Za-z][A-Za-z0-9_.-]*?)(?:/|\s|\(|$)', 1))
+    end as ua_family
+  from events
+  where event_time >= getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer)
+    and event_time < getvariable('window_end')
+    and actor is not null
+),
+baseline_families as (
+  select
+    source,
+    identity,
+    count(*) as history_events,
+    count(distinct event_time::date) as active_days,
+    list(distinct ua_family) filter (where ua_family is not null and ua_family <> '') as known_families,
+    list(distinct network) filter (where network is not null) as known_networks
+  from identified_events
+  where event_time < getvariable('window_start')
+  group by source, identity
+),
+judged_families as (
+  select
+    source,
+    identity,
+    ua_family,
+    min(event_time) as event_time,
+    arg_min(actor, event_time) as actor,
+    arg_min(account, event_time) as account,
+    arg_min(region, event_time) as region,
+    arg_min(source_ip, event_time) as source_ip,
+    arg_min(action, event_time) as action,
+    arg_min(user_agent, event_time) as user_agent,
+    count(*) as events,
+    list(distinct network) filter (where network is not null) as networks,
+    list(event_id order by event_time)[1:50] as evidence
+  from identified_events
+  where event_time >= getvariable('window_start')
+    and ua_family is not null
+    and ua_family <> ''
+  group by source, identity, ua_family
+)
+select
+  j.event_time,
+  j.actor,
+  j.account,
+  j.region,
+  j.source_ip,
+  j.action,
+  null::varchar as resource,
+  format('{} used client family {} for the first time ({} calls, "{}", from {}) after {} events with {} in the previous {} days',
+    j.identity, j.ua_family, j.events, left(j.user_agent, 80), array_to_string(j.networks, ', '), b.history_events,
+    coalesce(array_to_string(list_sort(b.known_families), ', '), 'no recorded client'), getvariable('baseline_days')) as summary,
+  j.evidence,
+  j.identity,
+  j.ua_family,
+  j.events
+from judged_families as j
+join baseline_families as b
+  on b.source = j.source
+  and b.identity = j.identity
+where b.history_events >= getvariable('min_history_events')
+  and b.active_days >= getvariable('min_active_days')
+  and j.events >= getvariable('min_events')
+  and not list_contains(coalesce(b.known_families, []), j.ua_family)
+  and (not getvariable('only_from_new_networks')
+    or len(list_filter(j.networks, n -> not list_contains(coalesce(b.known_networks, []), n))) > 0)
+order by j.event_time
