@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AuditlakeError, describeError } from '../errors.js';
+import { redact } from '../util/redact.js';
 import type { CommandResult, GlobalOptions } from './command.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
@@ -8,6 +9,7 @@ import { registerFindings } from './commands/findings.js';
 import { registerIngestFiles } from './commands/ingest-files.js';
 import { registerIngestSources } from './commands/ingest-sources.js';
 import { registerQuery } from './commands/query.js';
+import { registerVerify } from './commands/verify.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
 function buildProgram(done: (r: CommandResult) => void): Command {
@@ -27,6 +29,7 @@ function buildProgram(done: (r: CommandResult) => void): Command {
   registerDetect(program, globals, done);
   registerDetectors(program, globals, done);
   registerFindings(program, globals, done);
+  registerVerify(program, globals, done);
   return program;
 }
 
@@ -50,12 +53,13 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       return EXIT.usage;
     }
     if (error instanceof AuditlakeError) {
-      process.stderr.write(`auditlake: ${error.message}\n`);
-      if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+      process.stderr.write(`auditlake: ${redact(error.message)}\n`);
+      if (error.hint) process.stderr.write(`hint: ${redact(error.hint)}\n`);
       return error.code === 'usage' ? EXIT.usage : EXIT.failed;
     }
-    process.stderr.write(`auditlake: unexpected error: ${describeError(error)}\n`);
-    if (process.env.AUDITLAKE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    process.stderr.write(`auditlake: unexpected error: ${redact(describeError(error))}\n`);
+    if (process.env.AUDITLAKE_DEBUG && error instanceof Error)
+      process.stderr.write(`${redact(String(error.stack))}\n`);
     return EXIT.failed;
   }
   const finished = result as CommandResult | null;

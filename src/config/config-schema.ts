@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sourcesSchema } from './sources-schema.js';
+import { storeSchema } from './store-schema.js';
 
 /**
  * The schema of auditlake.yaml. Each section is its own schema so a new one (sources, store,
@@ -51,10 +52,24 @@ export const detectionSchema = z.strictObject({
   timeout_seconds: z.number().positive().default(300),
 });
 
+/** Compliance reports (`auditlake report`, docs/reports.md). */
+export const reportSchema = z.strictObject({
+  /** Printed on the cover and in the PDF metadata. */
+  organization: z.string().trim().min(1).default('Example Organization'),
+  /**
+   * Findings per detector shown in full in the PDF; the rest go to the CSV attachment, so a noisy
+   * month cannot produce a 5,000-page file.
+   */
+  max_findings_per_detector: z.number().int().min(1).default(10),
+});
+
 export const configSchema = z.strictObject({
   sources: sourcesSchema.default({ aws: [], gcp: [], azure: [] }),
   detection: detectionSchema.default({ params: {}, suppressions: [], timeout_seconds: 300 }),
+  report: reportSchema.default({ organization: 'Example Organization', max_findings_per_detector: 10 }),
+  store: storeSchema.default({}),
 });
 
 export type AuditlakeConfig = z.infer<typeof configSchema>;
 export type DetectionConfig = AuditlakeConfig['detection'];
+export type ReportConfig = AuditlakeConfig['report'];

@@ -208,7 +208,11 @@ from (
           select
             origin, position, r, ro, p, props, identity_name,
             -- Claims are matched by exact key (claim URIs are case-exact), so no index.
-            coalesce(${objectMap(field('identity', 'claims'))}, ${objectMap(field('ro', 'Claims_d', 'Claims'))}) as claims,
+            -- Key Vault AuditEvent records name it identity.claim (singular).
+            coalesce(
+              ${objectMap(field('identity', 'claims', 'claim'))},
+              ${objectMap(field('ro', 'Claims_d', 'Claims'))}
+            ) as claims,
             coalesce(${objectMap(field('identity', 'authorization'))}, ${objectMap(field('ro', 'Authorization_d', 'Authorization'))}) as authz_map,
             ${keyIndex('status_message_map')} as status_message
           from (

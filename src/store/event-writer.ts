@@ -2,6 +2,8 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { describeError, StoreError } from '../errors.js';
 import { PROJECTED_COLUMNS } from '../normalize/record-format.js';
 import { crashPoint } from '../util/crash-points.js';
+import { redact } from '../util/redact.js';
+import { extendChain, nextLink } from './chain.js';
 import {
   addParsedRecords,
   appendStaged,
@@ -107,7 +109,13 @@ export class EventWriter {
     await c.run('begin transaction');
     try {
       await normalizeStaged(c);
-      const outcome = await this.insertEvents(c);
+      // Tamper evidence (docs/integrity.md): the new events carry the id of the chain link this
+      // transaction adds, so they commit (or vanish in a crash) together with their digests.
+      const link = await nextLink(c);
+      const outcome = await this.insertEvents(c, link.batchId);
+      if (outcome.inserted > 0) {
+        await extendChain(c, { ...link, runId: this.runId, connector: this.connector });
+      }
       const recordErrors = await this.insertRecordErrors(c);
       await this.insertExtraErrors(c);
       await this.writeCheckpoints(c);
@@ -133,6 +141,7 @@ export class EventWriter {
 
   private async insertEvents(
     c: DuckDBConnection,
+    batchId: number,
   ): Promise<{ records: number; inserted: number; duplicates: number }> {
     const stats = await c.runAndReadAll(
       `select count(*)::bigint, count(*) filter (where problem is null)::bigint, min(event_time)::varchar, max(event_time)::varchar
@@ -144,8 +153,8 @@ from temp.normalized`,
     // A source repeats an event with its original time, so looking for earlier copies only in the
     // batch's time range is exact and lets DuckDB skip every row group outside it.
     const result = await c.run(
-      `insert into events (${cols}, origin, position, ingested_at, run_id)
-select ${cols}, origin, position, now(), $1
+      `insert into events (${cols}, origin, position, ingested_at, run_id, batch_id)
+select ${cols}, origin, position, now(), $1, $4
 from temp.normalized n
 where n.problem is null
   and not exists (
@@ -156,7 +165,7 @@ where n.problem is null
       and e.event_id = n.event_id
   )
 qualify row_number() over (partition by n.source, n.event_id order by n.origin, n.position) = 1`,
-      [this.runId, String(minTime), String(maxTime)],
+      [this.runId, String(minTime), String(maxTime), batchId],
     );
     const inserted = Number(result.rowsChanged);
     return { records: Number(records), inserted, duplicates: Number(valid) - inserted };
@@ -189,7 +198,7 @@ where n.problem is not null`,
         else appender.appendVarchar(e.position);
         appender.appendVarchar(e.reason);
         if (e.excerpt === null) appender.appendNull();
-        else appender.appendVarchar(e.excerpt.slice(0, EXCERPT_CHARS));
+        else appender.appendVarchar(redact(e.excerpt.slice(0, EXCERPT_CHARS)));
         appender.endRow();
       }
     } finally {

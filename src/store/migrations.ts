@@ -160,4 +160,119 @@ create table detection_runs (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'integrity chain: event batches, day slices, pruned days',
+    // The digest expressions below are a frozen copy of src/store/chain-sql.ts (auditlake-chain-v1),
+    // used once to adopt the events stored before the chain existed; a test proves they agree.
+    sql: `
+-- Every committed batch of new events is a link of a hash chain (docs/integrity.md). Rows already
+-- stored get batch 0, adopted below; the default is then dropped, so a row inserted behind the
+-- writer's back has no batch and shows as such.
+alter table events add column batch_id bigint default 0;
+alter table events alter column batch_id drop default;
+
+-- One row per committed batch that stored events: the chain's links, in batch_id order.
+create table event_batches (
+  batch_id bigint primary key,        -- 1, 2, 3 ... in commit order (0: events adopted by this migration)
+  run_id bigint,
+  connector varchar not null,         -- files | aws | gcp | azure ... (a batch may hold several sources)
+  committed_at timestamptz not null,
+  events bigint not null,
+  events_digest varchar not null,     -- sha256 over the batch's batch_days lines (source, day order)
+  prev_digest varchar not null,       -- digest of the previous link (64 zeros for the first)
+  digest varchar not null,            -- sha256 of this row's fields and prev_digest
+  algorithm varchar not null          -- auditlake-chain-v1
+);
+
+-- The part of a batch for one source and UTC day: its event count and the sha256 over its sorted
+-- event digests. Kept after the events are pruned: day roots and the chain still verify.
+create table batch_days (
+  batch_id bigint not null,
+  source varchar not null,
+  day date not null,
+  events bigint not null,
+  digest varchar not null
+);
+
+-- Days whose events were pruned, with the day root they had then; verify checks the kept
+-- batch_days against it instead of the (gone) events.
+create table pruned_days (
+  source varchar not null,
+  day date not null,
+  events bigint not null,
+  batches bigint not null,
+  root varchar not null,
+  last_batch_id bigint not null,      -- the root covers this batch and the ones before it
+  pruned_at timestamptz not null,
+  primary key (source, day)
+);
+
+-- Day roots: per source and UTC day, sha256 over the day's batch_days lines in batch order.
+create view chain_days as
+select
+  s.source,
+  s.day,
+  sum(s.events)::bigint as events,
+  count(*)::bigint as batches,
+  max(s.batch_id) as last_batch_id,
+  sha256(string_agg(
+    s.batch_id::varchar || ' ' || s.events::varchar || ' ' || s.digest,
+    chr(10) order by s.batch_id
+  )) as root
+from batch_days s
+group by s.source, s.day;
+
+insert into batch_days (batch_id, source, day, events, digest)
+select
+  batch_id,
+  source,
+  day,
+  count(*)::bigint as events,
+  sha256(string_agg(d, ',' order by d)) as digest
+from (
+  select e.batch_id, e.source, (e.event_time at time zone 'UTC')::date as day, sha256(json_object(
+    'event_id', e.event_id, 'source', e.source, 'format', e.format,
+    'event_time', strftime(e.event_time at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ'),
+    'account', e.account, 'region', e.region, 'service', e.service, 'action', e.action, 'log_type', e.log_type,
+    'actor', e.actor, 'actor_type', e.actor_type, 'actor_issuer', e.actor_issuer, 'source_ip', e.source_ip, 'user_agent', e.user_agent,
+    'outcome', e.outcome, 'error_code', e.error_code, 'error_message', e.error_message, 'mfa', e.mfa, 'resources', e.resources,
+    'details', e.details::varchar,
+    'origin', e.origin, 'position', e.position,
+    'ingested_at', strftime(e.ingested_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ'),
+    'run_id', e.run_id,
+    'raw_bytes', strlen(e.raw::varchar)
+  )::varchar || chr(10) || coalesce(e.raw::varchar, '')) as d
+  from events e
+  where e.batch_id = 0
+)
+group by batch_id, source, day;
+
+insert into event_batches (batch_id, run_id, connector, committed_at, events, events_digest, prev_digest, digest, algorithm)
+select
+  b.batch_id, b.run_id, b.connector, b.committed_at, b.events, b.events_digest, b.prev_digest,
+  sha256(json_array(
+    b.algorithm, b.prev_digest, b.batch_id, b.run_id, b.connector,
+    strftime(b.committed_at at time zone 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ'), b.events, b.events_digest
+  )::varchar),
+  b.algorithm
+from (
+  select
+    0::bigint as batch_id,
+    null::bigint as run_id,
+    'migration' as connector,
+    now() as committed_at,
+    sum(s.events)::bigint as events,
+    sha256(string_agg(
+      s.source || ' ' || s.day::varchar || ' ' || s.events::varchar || ' ' || s.digest,
+      chr(10) order by s.source, s.day
+    )) as events_digest,
+    '0000000000000000000000000000000000000000000000000000000000000000' as prev_digest,
+    'auditlake-chain-v1' as algorithm
+  from batch_days s
+  where s.batch_id = 0
+  having count(*) > 0
+) b;
+`,
+  },
 ];

@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { describeError, StoreError } from '../errors.js';
+import { AuditlakeError, describeError, StoreError } from '../errors.js';
+import { ensurePrivateDir, restrictToOwner, tightenUmask } from '../util/private-files.js';
 import { MIGRATIONS } from './migrations.js';
+import { openEncryptedDatabase } from './open-encrypted.js';
 
 export const DEFAULT_DB_PATH = 'data/auditlake.duckdb';
 
@@ -13,6 +14,10 @@ export interface StoreOptions {
   /** DuckDB memory_limit, e.g. '1GB'. */
   memoryLimit?: string;
   threads?: number;
+  /** Opens (or creates) the store encrypted with this key; see storeOptionsFromEnvironment. */
+  encryptionKey?: string | undefined;
+  /** Lets DuckDB write encrypted files with its built-in crypto when OpenSSL is missing (docs/security.md). */
+  allowUnsafeBuiltinCrypto?: boolean | undefined;
 }
 
 /** An open store: one DuckDB instance and one connection, closed together. */
@@ -39,14 +44,30 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.readOnly) config.access_mode = 'READ_ONLY';
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
   if (options.threads) config.threads = String(options.threads);
-  if (path !== ':memory:' && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
-  let instance: DuckDBInstance;
-  try {
-    instance = await DuckDBInstance.create(path, config);
-  } catch (error) {
-    throw translateOpenError(error, path);
+  const onDisk = path !== ':memory:';
+  if (onDisk && !options.readOnly) {
+    // Evidence is for the owner only: the WAL and spill files DuckDB creates later inherit this.
+    tightenUmask();
+    ensurePrivateDir(dirname(path));
   }
-  const connection = await instance.connect();
+  let instance: DuckDBInstance;
+  let connection: DuckDBConnection;
+  try {
+    if (onDisk && options.encryptionKey !== undefined) {
+      ({ instance, connection } = await openEncryptedDatabase(path, config, {
+        key: options.encryptionKey,
+        readOnly: Boolean(options.readOnly),
+        allowUnsafeBuiltinCrypto: Boolean(options.allowUnsafeBuiltinCrypto),
+      }));
+    } else {
+      instance = await DuckDBInstance.create(path, config);
+      connection = await instance.connect();
+    }
+  } catch (error) {
+    throw error instanceof AuditlakeError ? error : translateOpenError(error, path);
+  }
+  // Stores created before permissions were tightened (or by another tool) are fixed on write.
+  if (onDisk && !options.readOnly) for (const file of [path, `${path}.wal`]) restrictToOwner(file);
   const store: Store = {
     path,
     connection,
@@ -67,6 +88,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 
 function translateOpenError(error: unknown, path: string): StoreError {
   const message = describeError(error);
+  if (/Cannot open encrypted database/i.test(message)) {
+    return new StoreError(`the store ${path} is encrypted and no key is configured`, {
+      context: { path },
+      hint: 'set AUDITLAKE_DB_KEY, or store.encryption.key_env / key_file in auditlake.yaml (docs/security.md)',
+      cause: error,
+    });
+  }
   if (/Could not set lock|Conflicting lock/i.test(message)) {
     const holder = /PID (\d+)/.exec(message)?.[1];
     return new StoreError(

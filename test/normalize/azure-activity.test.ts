@@ -358,3 +358,27 @@ describe('azure_activity: other Azure resource logs', () => {
     expect(row).toMatchObject({ actor: 'Azure AD Provisioning Service', actor_type: 'service' });
   });
 });
+
+describe('azure_activity: Key Vault audit events', () => {
+  it('reads the caller from identity.claim (singular), as Key Vault writes it', async () => {
+    const row = await normalizeOne({
+      time: '2026-11-05T03:10:00.0000000Z',
+      category: 'AuditEvent',
+      operationName: 'SecretGet',
+      resultType: 'Success',
+      resourceId:
+        '/SUBSCRIPTIONS/8C1F4E2A-5D3B-4F6E-9A7C-2B1D0E3F4A5B/RESOURCEGROUPS/SEC/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/ACME-KV',
+      callerIpAddress: '198.51.100.44',
+      correlationId: '5d2a9c1e-0000-4000-8000-000000000011',
+      identity: {
+        claim: {
+          'http://schemas.microsoft.com/identity/claims/objectidentifier': '3f1e2d3c-0000-4000-8000-000000000abc',
+          upn: 'lena.fischer@acme.example',
+          appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
+        },
+      },
+      properties: { id: 'https://acme-kv.vault.azure.net/secrets/db-password/1', clientInfo: 'azsdk-net' },
+    });
+    expect(row).toMatchObject({ actor: 'lena.fischer@acme.example', actor_type: 'user', action: 'SecretGet' });
+  });
+});

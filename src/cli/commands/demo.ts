@@ -15,6 +15,7 @@ import { loadDetectors } from '../../detect/load-detectors.js';
 import { runDetection } from '../../detect/run-detection.js';
 import { type DayCounts, eventsPerDay, eventsPerFormat, type FormatCounts } from '../../store/inventory.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
+import { storeOptionsFromEnvironment } from '../../store/store-key.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { chooseFormat, renderDocument, renderRows } from '../output.js';
@@ -89,7 +90,7 @@ where event_id in (select unnest($1::varchar[]))
 async function detectDayByDay(dbPath: string, samplesDir: string): Promise<DemoDetection> {
   const library = loadDetectors();
   const config = loadConfig({}).config.detection;
-  const store = await openStore({ path: dbPath });
+  const store = await openStore({ path: dbPath, ...storeOptionsFromEnvironment() });
   try {
     const c = store.connection;
     const days = (
@@ -134,7 +135,7 @@ async function detectDayByDay(dbPath: string, samplesDir: string): Promise<DemoD
 export async function runDemo(dbPath: string, samplesDir: string, quiet: boolean): Promise<DemoResult> {
   const ingest = await runIngestFiles(dbPath, sampleLogFolders(samplesDir), { quiet, command: 'demo' });
   const detection = await detectDayByDay(dbPath, samplesDir);
-  const store = await openStore({ path: dbPath, readOnly: true });
+  const store = await openStore({ path: dbPath, readOnly: true, ...storeOptionsFromEnvironment() });
   try {
     return {
       ingest,

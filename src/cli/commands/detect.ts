@@ -13,6 +13,7 @@ import { type DetectionResult, runDetection } from '../../detect/run-detection.j
 import { globMatches } from '../../detect/suppressions.js';
 import { StoreError, UsageError } from '../../errors.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
+import { storeOptionsFromEnvironment } from '../../store/store-key.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { chooseFormat, renderDocument, renderRows } from '../output.js';
@@ -126,7 +127,7 @@ Examples:
           hint: 'ingest first (`auditlake ingest files PATH`), or pass --db',
         });
       }
-      const store = await openStore({ path: dbPath });
+      const store = await openStore({ path: dbPath, ...storeOptionsFromEnvironment() });
       let result: DetectionResult;
       try {
         await restrictForDetection(store.connection);

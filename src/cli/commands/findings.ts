@@ -5,6 +5,7 @@ import { FINDING_STATUSES } from '../../detect/finding-lifecycle.js';
 import { changeFindingStatus, type FindingFilter, listFindings } from '../../detect/findings-store.js';
 import { UsageError } from '../../errors.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
+import { storeOptionsFromEnvironment } from '../../store/store-key.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { chooseFormat, renderDocument, renderRows } from '../output.js';
@@ -65,7 +66,11 @@ export function registerFindings(
         ...(opts.since ? { since: parseTime('--since', opts.since) } : {}),
         ...(opts.until ? { until: parseTime('--until', opts.until) } : {}),
       };
-      const store = await openStore({ path: resolveDbPath(globals().db), readOnly: true });
+      const store = await openStore({
+        path: resolveDbPath(globals().db),
+        readOnly: true,
+        ...storeOptionsFromEnvironment(),
+      });
       try {
         const records = await listFindings(store.connection, filter);
         let output: string;
@@ -100,7 +105,10 @@ export function registerFindings(
         const format = chooseFormat(opts.format, true);
         const by = opts.by ?? process.env.USER ?? process.env.USERNAME;
         if (!by) throw new UsageError('who is this? $USER is not set', 'pass --by NAME');
-        const store = await openStore({ path: resolveDbPath(globals().db) });
+        const store = await openStore({
+          path: resolveDbPath(globals().db),
+          ...storeOptionsFromEnvironment(),
+        });
         try {
           const change = await changeFindingStatus(store.connection, id, action.name, by, opts.reason);
           done({

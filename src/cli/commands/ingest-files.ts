@@ -4,6 +4,7 @@ import { type FileIngestSummary, ingestFiles } from '../../ingest/ingest-files.j
 import { type IngestErrorSummary, ingestErrorsOfRun } from '../../store/inventory.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { finishRun, type RunStatus, startRun } from '../../store/runs.js';
+import { storeOptionsFromEnvironment } from '../../store/store-key.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { chooseFormat, renderDocument } from '../output.js';
@@ -27,7 +28,11 @@ export async function runIngestFiles(
 ): Promise<IngestFilesResult> {
   const started = performance.now();
   // DuckDB would otherwise cache up to 80% of RAM; ingest streams batches and needs little.
-  const store = await openStore({ path: dbPath, memoryLimit: process.env.AUDITLAKE_MEMORY_LIMIT ?? '512MB' });
+  const store = await openStore({
+    path: dbPath,
+    memoryLimit: process.env.AUDITLAKE_MEMORY_LIMIT ?? '512MB',
+    ...storeOptionsFromEnvironment(),
+  });
   try {
     const runId = await startRun(store.connection, options.command ?? 'ingest files');
     const progress = fileProgressReporter(process.stderr, options.quiet);

@@ -10,6 +10,9 @@ import { SOURCE_NAMES, type SourceName } from '../../model/event.js';
 import { readCheckpoints } from '../../store/checkpoints.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { finishRun, startRun } from '../../store/runs.js';
+import { storeOptionsFromEnvironment } from '../../store/store-key.js';
+import { localPermissionChecks, permissionRow } from '../../store/store-permissions.js';
+import { redactJson } from '../../util/redact.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { chooseFormat, type Row, renderDocument, renderRows } from '../output.js';
@@ -18,7 +21,7 @@ function context(quiet: boolean): ConnectorContext {
   return {
     now: () => new Date(),
     log: (event, fields) => {
-      if (!quiet) process.stderr.write(`${JSON.stringify({ level: 'info', event, ...fields })}\n`);
+      if (!quiet) process.stderr.write(`${redactJson({ level: 'info', event, ...fields })}\n`);
     },
   };
 }
@@ -85,7 +88,11 @@ export async function runIngestSources(
   const loaded = loadConfig({ path: options.configPath });
   requireSources(loaded.config.sources, clouds, loaded.file);
   const connectors = connectorsFor(loaded.config.sources, clouds, context(options.quiet));
-  const store = await openStore({ path: dbPath, memoryLimit: process.env.AUDITLAKE_MEMORY_LIMIT ?? '512MB' });
+  const store = await openStore({
+    path: dbPath,
+    memoryLimit: process.env.AUDITLAKE_MEMORY_LIMIT ?? '512MB',
+    ...storeOptionsFromEnvironment({ configPath: options.configPath }),
+  });
   try {
     const runId = await startRun(store.connection, `ingest ${clouds.length === 1 ? clouds[0] : 'all'}`);
     const progress = streamProgress(options.quiet);
@@ -201,16 +208,31 @@ export function registerIngestSources(
 
   program
     .command('doctor')
-    .description('check credentials and permissions of every configured source, without ingesting')
+    .description(
+      'check file permissions, and credentials and permissions of every configured source, without ingesting',
+    )
     .option('--config <path>', 'config file (default: ./auditlake.yaml)')
     .option('--format <format>', 'table, json, csv or ndjson')
     .action(async (opts: { config?: string; format?: string }) => {
       const format = chooseFormat(opts.format, Boolean(process.stdout.isTTY));
       const loaded = loadConfig({ path: opts.config });
-      requireSources(loaded.config.sources, SOURCE_NAMES, loaded.file);
-      const checks: DoctorCheck[] = await doctorFor(loaded.config.sources, SOURCE_NAMES, context(true));
-      const rows = checks.map((c) => ({ ...c, ok: c.ok ? 'ok' : 'FAILED' }));
-      done({ output: renderRows(rows, format), exitCode: checks.every((c) => c.ok) ? EXIT.ok : EXIT.failed });
+      // File permissions first: they matter even before any source is configured.
+      const local = localPermissionChecks({
+        configFile: loaded.file,
+        dbPath: resolveDbPath(globals().db),
+        store: loaded.config.store,
+      });
+      const hasSources = SOURCE_NAMES.some((c) => loaded.config.sources[c].length > 0);
+      if (!hasSources && local.length === 0) requireSources(loaded.config.sources, SOURCE_NAMES, loaded.file);
+      const checks: DoctorCheck[] = hasSources
+        ? await doctorFor(loaded.config.sources, SOURCE_NAMES, context(true))
+        : [];
+      const rows = [
+        ...local.map(permissionRow),
+        ...checks.map((c) => ({ ...c, ok: c.ok ? 'ok' : 'FAILED' })),
+      ];
+      const ok = checks.every((c) => c.ok) && local.every((c) => c.status !== 'failed');
+      done({ output: renderRows(rows, format), exitCode: ok ? EXIT.ok : EXIT.failed });
     });
 }
 
@@ -218,7 +240,7 @@ async function sourceRows(dbPath: string, connectors: ReturnType<typeof connecto
   let checkpoints = new Map<string, Map<string, unknown>>();
   const last = new Map<string, StreamSummary & { at: string }>();
   try {
-    const store = await openStore({ path: dbPath, readOnly: true });
+    const store = await openStore({ path: dbPath, readOnly: true, ...storeOptionsFromEnvironment() });
     try {
       for (const source of new Set(connectors.map((c) => c.source))) {
         checkpoints.set(source, await readCheckpoints(store.connection, source));

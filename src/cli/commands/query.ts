@@ -2,13 +2,14 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AuditlakeError, describeError, UsageError } from '../../errors.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
+import { storeOptionsFromEnvironment } from '../../store/store-key.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { chooseFormat, type Row, renderRows } from '../output.js';
 
 /** Runs SQL against the store opened read-only; returns the last statement's rows. */
 export async function runQuery(dbPath: string, sql: string): Promise<{ columns: string[]; rows: Row[] }> {
-  const store = await openStore({ path: dbPath, readOnly: true });
+  const store = await openStore({ path: dbPath, readOnly: true, ...storeOptionsFromEnvironment() });
   try {
     const reader = await store.connection.runAndReadAll(sql);
     return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Row[] };
