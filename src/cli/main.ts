@@ -9,6 +9,7 @@ import { registerFindings } from './commands/findings.js';
 import { registerIngestFiles } from './commands/ingest-files.js';
 import { registerIngestSources } from './commands/ingest-sources.js';
 import { registerQuery } from './commands/query.js';
+import { registerReport } from './commands/report.js';
 import { registerVerify } from './commands/verify.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
@@ -29,6 +30,7 @@ function buildProgram(done: (r: CommandResult) => void): Command {
   registerDetect(program, globals, done);
   registerDetectors(program, globals, done);
   registerFindings(program, globals, done);
+  registerReport(program, globals, done);
   registerVerify(program, globals, done);
   return program;
 }

@@ -7,7 +7,9 @@ import { listCorpusFiles } from './corpus-files.js';
 import { coverageSuite } from './coverage.js';
 import { elasticSuite } from './elastic.js';
 import { type CorpusIngest, ingestCorpus } from './ingest-corpus.js';
+import { pantherSuite } from './panther.js';
 import { renderTable } from './print-table.js';
+import { stratusSuite } from './stratus.js';
 import type { Suite, SuiteContext, SuiteResult } from './suite.js';
 
 /**
@@ -15,10 +17,11 @@ import type { Suite, SuiteContext, SuiteResult } from './suite.js';
  * ingest over third-party corpora, checked suite by suite. Exit 0 when every suite passes, 1 on a
  * regression (a suite failure, or a suite that threw), 2 when the corpora are not there.
  *
- * New suites (the Panther labeled-event replay, the Stratus Red Team replay for detectors) go in
- * SUITES; each gets the shared context and returns its own table and failures.
+ * Suites run in order, each with the shared context, and return their own table and failures:
+ * record accounting and Elastic field agreement (the ingest), then the detector replays of
+ * Panther's labeled events and Stratus Red Team's detonation logs.
  */
-const SUITES: readonly Suite[] = [coverageSuite, elasticSuite];
+const SUITES: readonly Suite[] = [coverageSuite, elasticSuite, pantherSuite, stratusSuite];
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;

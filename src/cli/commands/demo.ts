@@ -13,6 +13,8 @@ import {
 } from '../../detect/incident-coverage.js';
 import { loadDetectors } from '../../detect/load-detectors.js';
 import { runDetection } from '../../detect/run-detection.js';
+import { computeReport } from '../../report/compute-report.js';
+import { defaultOutPath, writeReport } from '../../report/generate-report.js';
 import { type DayCounts, eventsPerDay, eventsPerFormat, type FormatCounts } from '../../store/inventory.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { storeOptionsFromEnvironment } from '../../store/store-key.js';
@@ -38,7 +40,12 @@ export interface DemoResult {
   per_format: FormatCounts[];
   per_day: DayCounts[];
   detection: DemoDetection;
+  /** The compliance PDF written for the samples' period, when asked for. */
+  report: { framework: string; path: string; pages: number } | null;
 }
+
+/** The framework of the demo's report: PCI DSS Requirement 10 covers logging and daily review. */
+const DEMO_FRAMEWORK = 'pci_dss_v4.0';
 
 /** The folders of samples/ that hold logs (its README and incidents list are not logs). */
 function sampleLogFolders(samplesDir: string): string[] {
@@ -132,20 +139,46 @@ async function detectDayByDay(dbPath: string, samplesDir: string): Promise<DemoD
 }
 
 /** The nightly pipeline on the bundled samples: what `npm start` runs. */
-export async function runDemo(dbPath: string, samplesDir: string, quiet: boolean): Promise<DemoResult> {
+export async function runDemo(
+  dbPath: string,
+  samplesDir: string,
+  quiet: boolean,
+  options: { report?: boolean } = {},
+): Promise<DemoResult> {
   const ingest = await runIngestFiles(dbPath, sampleLogFolders(samplesDir), { quiet, command: 'demo' });
   const detection = await detectDayByDay(dbPath, samplesDir);
   const store = await openStore({ path: dbPath, readOnly: true, ...storeOptionsFromEnvironment() });
   try {
+    const perDay = await eventsPerDay(store.connection);
     return {
       ingest,
       per_format: await eventsPerFormat(store.connection),
-      per_day: await eventsPerDay(store.connection),
+      per_day: perDay,
       detection,
+      report: options.report === false ? null : await demoReport(store.connection, perDay),
     };
   } finally {
     store.close();
   }
+}
+
+/** The last step: the compliance PDF for the samples' days, in reports/out/ (git-ignored). */
+async function demoReport(c: DuckDBConnection, perDay: DayCounts[]): Promise<DemoResult['report']> {
+  const first = perDay[0]?.day;
+  const last = perDay.at(-1)?.day;
+  if (!first || !last) return null;
+  const config = loadConfig({}).config.report;
+  const report = await computeReport(c, {
+    framework: DEMO_FRAMEWORK,
+    from: new Date(`${first}T00:00:00Z`),
+    to: new Date(Date.parse(`${last}T00:00:00Z`) + 86_400_000),
+    generatedAt: new Date(),
+    organization: config.organization,
+  });
+  const written = await writeReport(report, 'pdf', defaultOutPath(report, 'pdf'), {
+    maxFindingsPerDetector: config.max_findings_per_detector,
+  });
+  return { framework: DEMO_FRAMEWORK, path: written.files[0] ?? '', pages: written.pdf?.pages ?? 0 };
 }
 
 function detectionText(d: DemoDetection): string {
@@ -189,6 +222,13 @@ function demoText(result: DemoResult): string {
     renderRows(result.per_day as unknown as Record<string, unknown>[], 'table'),
     '== detection ==',
     detectionText(result.detection),
+    ...(result.report
+      ? [
+          '== report ==',
+          `${result.report.framework} compliance PDF (${result.report.pages} pages): ${result.report.path}`,
+          '',
+        ]
+      : []),
     'Try:',
     '  npx auditlake findings --severity critical,high',
     `  npx auditlake query "select actor, count(*) as events from events group by actor order by events desc limit 10"`,

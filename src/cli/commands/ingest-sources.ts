@@ -32,7 +32,7 @@ function requireSources(sources: SourcesConfig, clouds: readonly SourceName[], f
     const which = clouds.length === 1 ? `${clouds[0]} sources` : 'sources';
     throw new UsageError(
       `no ${which} configured${file ? ` in ${file}` : ' (no auditlake.yaml here)'}`,
-      'add a `sources:` section to auditlake.yaml (see docs/connectors.md), or ingest exports with `auditlake ingest files PATH`',
+      'add a `sources:` section to auditlake.yaml (see docs/connectors/aws.md, gcp.md, azure.md), or ingest exports with `auditlake ingest files PATH`',
     );
   }
 }

@@ -1,0 +1,92 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load-config.js';
+import { UsageError } from '../../errors.js';
+import { listFrameworkKeys } from '../../report/frameworks.js';
+import {
+  computeFromStore,
+  REPORT_FORMATS,
+  type ReportFormat,
+  writeReport,
+} from '../../report/generate-report.js';
+import { DAY_MS } from '../../report/query-rows.js';
+import type { Report } from '../../report/report-model.js';
+import { resolveDbPath } from '../../store/open-store.js';
+import type { CommandResult, GlobalOptions } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { parseTime } from './detect.js';
+
+interface ReportCliOptions {
+  framework: string;
+  from: string;
+  to: string;
+  out?: string;
+  format?: string;
+  generatedAt?: string;
+  config?: string;
+}
+
+function summaryText(report: Report, files: readonly string[], pages: number | null): string {
+  const c = report.summary.controls;
+  const f = report.summary.findings;
+  return [
+    `${report.framework.name} ${report.framework.version} report for ${report.organization}, ${report.period.from.slice(0, 10)} to ${new Date(Date.parse(report.period.to) - 1).toISOString().slice(0, 10)}`,
+    `controls: ${c.satisfied} satisfied, ${c.findings} with findings, ${c['no evidence']} without evidence, ${c['not applicable']} not applicable`,
+    `findings: ${f.critical} critical, ${f.high} high, ${f.medium} medium, ${f.low} low, ${f.info} info; ${report.summary.suppressed_findings} suppressed`,
+    ...files.map((p) => `wrote ${p}${pages !== null && p.endsWith('.pdf') ? ` (${pages} pages)` : ''}`),
+    '',
+  ].join('\n');
+}
+
+export function registerReport(
+  program: Command,
+  globals: () => GlobalOptions,
+  done: (r: CommandResult) => void,
+): void {
+  program
+    .command('report')
+    .description('compliance report for a framework and period: PDF, JSON, CSV or OSCAL (docs/reports.md)')
+    .requiredOption('--framework <key>', 'framework key, e.g. pci_dss_v4.0, cis_aws_v6.0.0')
+    .requiredOption('--from <date>', 'first day of the period (UTC)')
+    .requiredOption('--to <date>', 'end of the period, exclusive: a bare date means its midnight (UTC)')
+    .option('--out <file>', 'output file (default for pdf: reports/out/<framework>_<from>_<to>.pdf)')
+    .option('--format <format>', `${REPORT_FORMATS.join(', ')} (default pdf)`, 'pdf')
+    .option('--generated-at <time>', 'the generation time to print (fixed for reproducible output)')
+    .option('--config <path>', 'auditlake.yaml (report.organization, report.max_findings_per_detector)')
+    .addHelpText('after', `\nFrameworks: ${listFrameworkKeys().join(', ')}`)
+    .action(async (opts: ReportCliOptions) => {
+      if (!(REPORT_FORMATS as readonly string[]).includes(opts.format ?? 'pdf')) {
+        throw new UsageError(
+          `unknown report format "${opts.format}"`,
+          `use one of: ${REPORT_FORMATS.join(', ')}`,
+        );
+      }
+      const format = (opts.format ?? 'pdf') as ReportFormat;
+      const from = parseTime('--from', opts.from) as Date;
+      const to = parseTime('--to', opts.to) as Date;
+      if (to <= from)
+        throw new UsageError(
+          '--to must be after --from',
+          '--to is exclusive: --from 2026-11-01 --to 2026-12-01 is November',
+        );
+      if (to.getTime() - from.getTime() > 400 * DAY_MS)
+        throw new UsageError('the period is longer than 400 days');
+      const generatedAt = opts.generatedAt
+        ? (parseTime('--generated-at', opts.generatedAt) as Date)
+        : new Date();
+      const config = loadConfig({ path: opts.config }).config.report;
+      const report = await computeFromStore(resolveDbPath(globals().db), {
+        framework: opts.framework,
+        from,
+        to,
+        generatedAt,
+        organization: config.organization,
+      });
+      const written = await writeReport(report, format, opts.out, {
+        maxFindingsPerDetector: config.max_findings_per_detector,
+      });
+      done({
+        output: written.text ?? summaryText(report, written.files, written.pdf?.pages ?? null),
+        exitCode: EXIT.ok,
+      });
+    });
+}
