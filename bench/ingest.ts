@@ -6,7 +6,7 @@
  *   npm run bench:ingest -- --events 3000000   # memory should stay flat as N grows
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -44,12 +44,8 @@ function generate(): { files: number; bytes: number; rawBytes: number } {
     writeFileSync(marker, String(rawBytes));
   }
   const files = listFiles(DATA);
-  rawBytes = Number(readFileText(marker));
+  rawBytes = Number(readFileSync(marker, 'utf8'));
   return { files: files.length, bytes: files.reduce((s, f) => s + statSync(f).size, 0), rawBytes };
-}
-
-function readFileText(path: string): string {
-  return spawnSync('cat', [path], { encoding: 'utf8' }).stdout;
 }
 
 function listFiles(dir: string): string[] {
