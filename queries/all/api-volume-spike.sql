@@ -12,8 +12,8 @@
 --   Calls per principal in the judged window, scaled to a daily rate, against the same principal's daily
 --   counts over the baseline_days before window_start (days without calls count as zero). The robust
 --   z-score uses the median and the median absolute deviation, so one earlier burst does not hide the
---   next. The baseline only reads events before window_start, so the judged window never feeds its own
---   baseline. A principal needs at least min_active_days active baseline days to be judged.
+--   next. The baseline is the whole UTC days before window_start's day (the activity profile), so the
+--   judged window never feeds its own baseline. A principal needs at least min_active_days active baseline days to be judged.
 -- remediation: >
 --   Look at what the principal called: enumeration (List*, Describe*, Get*) across many services
 --   suggests discovery with stolen credentials; bulk reads suggest collection.
@@ -48,18 +48,22 @@ baseline_days as (
       date_trunc('day', getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer)),
       date_trunc('day', getvariable('window_start')::timestamptz) - interval 1 day,
       interval 1 day
-    )) as day
+    ))::date as day
 ),
+-- History from the activity profile (docs/detection.md): whole UTC days before the window's first
+-- day, so the judged window never feeds its own baseline; only the principals being judged.
 daily_history as (
   select
-    actor,
-    account,
-    date_trunc('day', event_time) as day,
-    count(*) as calls
-  from events
-  where event_time >= date_trunc('day', getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer))
-    and event_time < date_trunc('day', getvariable('window_start')::timestamptz)
-    and actor is not null
+    a.actor,
+    a.account,
+    a.day,
+    sum(a.events) as calls
+  from activity_days as a
+  semi join judged_calls as j
+    on j.actor = a.actor
+    and j.account is not distinct from a.account
+  where a.day >= (select min(day) from baseline_days)
+    and a.day <= (select max(day) from baseline_days)
   group by all
 ),
 history_with_idle_days as (
@@ -73,7 +77,7 @@ history_with_idle_days as (
   cross join baseline_days as d
   left join daily_history as h
     on h.actor = p.actor
-    and h.account = p.account
+    and h.account is not distinct from p.account
     and h.day = d.day
 ),
 baseline_medians as (

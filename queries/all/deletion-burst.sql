@@ -34,40 +34,23 @@
 --   min_deletions: 20
 --   min_z: 6.0
 -- ---
-with identified_events as (
+with judged_events as (
   select
     event_id,
     event_time,
     source,
-    service,
     action,
     actor,
-    actor_type,
     account,
     region,
     source_ip,
-    outcome,
-    error_code,
     resources,
-    raw,
-    case
-      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' and regexp_extract(actor, '[^/]+$') like '%@%'
-        then lower(regexp_extract(actor, '[^/]+$'))
-      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' then actor_issuer
-      when actor like '%@%' then lower(actor)
-      else actor
-    end as identity
+    identity_of(actor, actor_type, actor_issuer) as identity
   from events
-  where event_time >= date_trunc('day', getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer))
+  where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and actor is not null
-),
-counted_events as (
-  select
-    *,
-    (outcome = 'success'
-      and regexp_matches(lower(coalesce(action, '')), '(^|[./_ :-])(batch)?(delete|remove|terminate|purge|destroy)')) as counted
-  from identified_events
+    and is_deletion(outcome, action)
 ),
 judged_counts as (
   select
@@ -85,67 +68,19 @@ judged_counts as (
     count(distinct action) as actions,
     count(distinct coalesce(resources[1], action)) as targets,
     list(event_id order by event_time)[1:200] as evidence
-  from counted_events
-  where event_time >= getvariable('window_start')
-    and counted
+  from judged_events
   group by source, identity
 ),
-baseline_days as (
-  select
-    unnest(generate_series(
-      date_trunc('day', getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer)),
-      date_trunc('day', getvariable('window_start')::timestamptz) - interval 1 day,
-      interval 1 day
-    )) as day
-),
-daily_history as (
-  select
-    source,
-    identity,
-    date_trunc('day', event_time) as day,
-    count(*) filter (where counted) as hits
-  from counted_events
-  where event_time < date_trunc('day', getvariable('window_start')::timestamptz)
-  group by all
-),
-history_with_idle_days as (
-  select
-    p.source,
-    p.identity,
-    d.day,
-    coalesce(h.hits, 0) as hits,
-    h.day is not null as active
-  from (select source, identity, min(day) as first_day from daily_history group by source, identity) as p
-  join baseline_days as d
-    on d.day >= p.first_day
-  left join daily_history as h
-    on h.source = p.source
-    and h.identity = p.identity
-    and h.day = d.day
-),
-baseline_medians as (
-  select
-    source,
-    identity,
-    median(hits) as median_hits,
-    max(hits) as max_hits,
-    count_if(active) as active_days
-  from history_with_idle_days
-  group by source, identity
-),
+-- The principal's daily deletions from the activity profile (docs/detection.md): the whole
+-- UTC days before the window's first day, so the judged window never feeds its own baseline.
 baseline_stats as (
   select
-    m.source,
-    m.identity,
-    m.median_hits,
-    m.max_hits,
-    m.active_days,
-    median(abs(h.hits - m.median_hits)) as mad_hits
-  from baseline_medians as m
-  join history_with_idle_days as h
-    on h.source = m.source
-    and h.identity = m.identity
-  group by all
+    *
+  from daily_baseline(
+    'deletions',
+    (getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer))::date,
+    getvariable('window_start')::timestamptz::date - 1
+  )
 ),
 scored as (
   select

@@ -15,9 +15,9 @@
 --   access keys, leavers' accounts and forgotten service principals are favourite footholds because nobody
 --   watches them. Failed sign-ins do not count as activity, and AWS services acting for themselves are not
 --   judged. The principal is the person behind a role session when the session is named after one, else the
---   role (rotating workload session names share one history), else the actor, per cloud. Only events before
---   window_start make the history, so the judged window never vouches for itself; a principal never seen
---   before is new, not dormant (new-source-network and the other baselines see it).
+--   role (rotating workload session names share one history), else the actor, per cloud. Only the whole UTC days
+--   before window_start's day make the history (the activity profile), so the judged window never vouches
+--   for itself; a principal never seen before is new, not dormant (new-source-network and the other baselines see it).
 -- remediation: >
 --   Confirm the owner still needs the principal and did this; if not, disable it (deactivate keys, block
 --   sign-in) and review what it did. Remove principals unused for longer than your policy allows.
@@ -29,34 +29,10 @@
 --   min_history_days: 3
 --   min_events: 1
 -- ---
-with identified_events as (
-  select
-    event_id,
-    event_time,
-    source,
-    actor,
-    account,
-    region,
-    source_ip,
-    action,
-    case
-      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' and regexp_extract(actor, '[^/]+$') like '%@%'
-        then lower(regexp_extract(actor, '[^/]+$'))
-      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' then actor_issuer
-      when actor like '%@%' then lower(actor)
-      else actor
-    end as identity
-  from events
-  where event_time >= getvariable('window_start')::timestamptz - to_days(getvariable('lookback_days')::integer)
-    and event_time < getvariable('window_end')
-    and actor is not null
-    and not (source = 'aws' and actor_type = 'service')
-    and not (outcome = 'failure' and (action = 'ConsoleLogin' or format = 'entra_signin'))
-),
-judged_activity as (
+with judged_activity as (
   select
     source,
-    identity,
+    identity_of(actor, actor_type, actor_issuer) as identity,
     min(event_time) as event_time,
     arg_min(actor, event_time) as actor,
     arg_min(account, event_time) as account,
@@ -65,20 +41,32 @@ judged_activity as (
     arg_min(action, event_time) as action,
     count(*) as events,
     list(event_id order by event_time)[1:50] as evidence
-  from identified_events
+  from events
   where event_time >= getvariable('window_start')
+    and event_time < getvariable('window_end')
+    and actor is not null
+    and not (source = 'aws' and actor_type = 'service')
+    and not coalesce(is_failed_signin(outcome, action, format), false)
   group by source, identity
 ),
+-- History from the activity profile (docs/detection.md): the whole UTC days before the window's
+-- first day, so the judged window never vouches for itself; only the principals being judged.
 history as (
   select
-    source,
-    identity,
-    max(event_time) as last_seen,
-    count(distinct event_time::date) as history_days,
-    arg_max(event_id, event_time) as last_event_id
-  from identified_events
-  where event_time < getvariable('window_start')
-  group by source, identity
+    a.source,
+    a.identity,
+    max(a.last_active_at) as last_seen,
+    count(distinct a.day) as history_days,
+    arg_max(a.last_active_event_id, a.last_active_at) as last_event_id
+  from activity_days as a
+  semi join judged_activity as j
+    on j.source = a.source
+    and j.identity = a.identity
+  where a.day >= (getvariable('window_start')::timestamptz - to_days(getvariable('lookback_days')::integer))::date
+    and a.day < getvariable('window_start')::timestamptz::date
+    and a.active_events > 0
+    and not (a.source = 'aws' and a.actor_type = 'service')
+  group by a.source, a.identity
 )
 select
   j.event_time,

@@ -10,13 +10,16 @@
 -- keys: [actor, account, action, resource]
 -- description: >
 --   A new or changed federation trust: an IAM SAML or OIDC provider created or updated, a GCP workload
---   identity pool provider created or updated, or an Entra ID domain switched to federated
---   authentication. Whoever controls the trusted IdP can mint sign-ins as your users (Golden SAML).
+--   or workforce identity pool provider created or updated, a Cloud Identity / Google Workspace inbound
+--   SSO profile (SAML or OIDC) created or updated (admin.googleapis.com inboundSsoProfileCreated /
+--   inboundSsoProfileUpdated: the organization then accepts sign-ins that IdP asserts), or an Entra ID
+--   domain switched to federated authentication. Whoever controls the trusted IdP can mint sign-ins as
+--   your users (Golden SAML). Deleted trusts are not reported.
 -- remediation: >
 --   Confirm the identity provider and its signing certificate with the identity team; remove unknown
 --   providers.
 -- false_positives:
---   - Planned IdP migrations and certificate rollovers (UpdateSAMLProvider).
+--   - Planned IdP migrations and certificate rollovers (UpdateSAMLProvider, inboundSsoProfileUpdated).
 --   - CI/CD OIDC providers (GitHub Actions) added by platform teams.
 -- params: {}
 -- ---
@@ -29,7 +32,17 @@ with federation_changes as (
     region,
     source_ip,
     action,
-    coalesce(raw->>'$.requestParameters.name', raw->>'$.requestParameters.url', raw->>'$.responseElements.sAMLProviderArn', raw->>'$.responseElements.openIDConnectProviderArn', resources[1]) as resource
+    case
+      when source = 'aws' then coalesce(raw->>'$.requestParameters.name', raw->>'$.requestParameters.url', raw->>'$.responseElements.sAMLProviderArn', raw->>'$.responseElements.openIDConnectProviderArn', resources[1])
+      -- Admin audit entries name the profile in an event parameter; resourceName is the settings collection.
+      when service = 'admin.googleapis.com' then coalesce(
+        list_filter(
+          flatten([e.parameter for e in json_transform(raw->'$.protoPayload.metadata.event', '[{"parameter": [{"name": "VARCHAR", "value": "VARCHAR"}]}]')]),
+          p -> p.name = 'INBOUND_SSO_PROFILE_NAME'
+        )[1].value,
+        resources[1])
+      else resources[1]
+    end as resource
   from events
   where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
@@ -39,6 +52,8 @@ with federation_changes as (
         and action in ('CreateSAMLProvider', 'UpdateSAMLProvider', 'CreateOpenIDConnectProvider', 'AddClientIDToOpenIDConnectProvider', 'UpdateOpenIDConnectProviderThumbprint'))
       or (source = 'gcp' and service = 'iam.googleapis.com'
         and regexp_matches(action, 'WorkloadIdentityPools\.(Create|Update)WorkloadIdentityPoolProvider$|WorkforcePools\.(Create|Update)WorkforcePoolProvider$'))
+      or (source = 'gcp' and service = 'admin.googleapis.com'
+        and action in ('google.admin.AdminService.inboundSsoProfileCreated', 'google.admin.AdminService.inboundSsoProfileUpdated'))
       or (source = 'azure' and format = 'entra_audit'
         and action in ('Set domain authentication', 'Set federation settings on domain', 'Add unverified domain', 'Add federated identity credential'))
     )

@@ -16,7 +16,8 @@
 --   GCP zones folded into their region (europe-west1-b -> europe-west1); 'global' and calls without a region
 --   are ignored. The principal is the person behind a role session when the session is named after one,
 --   else the role (rotating workload session names share one history), else the actor. Only the time
---   before window_start is the baseline, so the judged window never vouches for itself.
+--   before window_start's day (whole UTC days, from the activity profile) is the baseline, so the judged
+--   window never vouches for itself.
 -- remediation: >
 --   Check what was created in the region (instances, functions, keys) and whether the organisation uses it at
 --   all; deny unused regions with an SCP or organisation policy.
@@ -30,7 +31,7 @@
 --   min_events: 3
 --   min_write_events: 1
 -- ---
-with identified_events as (
+with judged_events as (
   select
     event_id,
     event_time,
@@ -39,40 +40,15 @@ with identified_events as (
     account,
     source_ip,
     action,
-    case
-      when source = 'aws' then not coalesce(try_cast(raw->>'$.readOnly' as boolean), regexp_matches(action, '^(Get|List|Describe|Head|Lookup|Search|Batch(Get|Describe))'))
-      when source = 'gcp' then not regexp_matches(lower(action), '\.(get|list|search|lookup|watch|aggregatedlist|testiampermissions)[a-z]*$|\.(get|list)[a-z]*$|\.(get|list|search)$')
-      else not regexp_matches(lower(action), '/read$|/list[a-z]*/action$')
-    end as is_write,
-    case
-      when source = 'gcp' then regexp_replace(lower(region), '^([a-z]+-[a-z]+[0-9]+)-[a-z]$', '\1')
-      else lower(replace(region, ' ', ''))
-    end as region,
-    case
-      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' and regexp_extract(actor, '[^/]+$') like '%@%'
-        then lower(regexp_extract(actor, '[^/]+$'))
-      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' then actor_issuer
-      when actor like '%@%' then lower(actor)
-      else actor
-    end as identity
+    is_write_action(source, action, raw) as is_write,
+    region_key(source, region) as region,
+    identity_of(actor, actor_type, actor_issuer) as identity
   from events
-  where event_time >= getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer)
+  where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and actor is not null
-    and region is not null
-    and lower(region) not in ('global', '')
+    and region_key(source, region) is not null
     and outcome = 'success'
-),
-baseline_regions as (
-  select
-    source,
-    identity,
-    count(*) as history_events,
-    count(distinct event_time::date) as active_days,
-    list(distinct region) as known_regions
-  from identified_events
-  where event_time < getvariable('window_start')
-  group by source, identity
 ),
 judged_regions as (
   select
@@ -87,9 +63,25 @@ judged_regions as (
     count(*) as events,
     count(*) filter (where is_write) as write_events,
     list(event_id order by event_time)[1:50] as evidence
-  from identified_events
-  where event_time >= getvariable('window_start')
+  from judged_events
   group by source, identity, region
+),
+-- History from the activity profile (docs/detection.md): the whole UTC days before the window's
+-- first day, so the judged window never vouches for itself; only the principals being judged.
+baseline_regions as (
+  select
+    a.source,
+    a.identity,
+    sum(a.successes) as history_events,
+    count(distinct a.day) filter (where a.successes > 0) as active_days,
+    list_distinct(flatten(list(a.regions))) as known_regions
+  from activity_days as a
+  semi join judged_regions as j
+    on j.source = a.source
+    and j.identity = a.identity
+  where a.day >= (getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer))::date
+    and a.day < getvariable('window_start')::timestamptz::date
+  group by a.source, a.identity
 )
 select
   j.event_time,

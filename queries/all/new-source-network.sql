@@ -10,8 +10,8 @@
 -- keys: [actor, account, network]
 -- description: >
 --   A principal with at least min_history_events events in the baseline_days before window_start acting
---   from an IPv4 /24 (or, for IPv6, a /48) it did not use in that period. Only the time before
---   window_start is the baseline, so the judged window never vouches for itself. Service names recorded
+--   from an IPv4 /24 (or, for IPv6, a /48) it did not use in that period. Only the whole UTC days
+--   before window_start's day are the baseline (the activity profile), so the judged window never vouches for itself. Service names recorded
 --   as source (ec2.amazonaws.com, private, gce-internal-ip) are ignored.
 -- remediation: >
 --   Check the new network's owner and whether the principal's owner is travelling or on a new
@@ -23,50 +23,40 @@
 --   baseline_days: 30
 --   min_history_events: 20
 -- ---
-with addressed_events as (
-  select
-    event_id,
-    event_time,
-    actor,
-    account,
-    region,
-    source_ip,
-    action,
-    case
-      when regexp_matches(source_ip, '^\d+\.\d+\.\d+\.\d+$') then regexp_extract(source_ip, '^(\d+\.\d+\.\d+)\.', 1) || '.0/24'
-      when source_ip like '%:%' then array_to_string(string_split(source_ip, ':')[1:3], ':') || '::/48'
-    end as network
-  from events
-  where event_time >= getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer)
-    and event_time < getvariable('window_end')
-    and actor is not null
-    and actor_type is distinct from 'service'
-),
-baseline_networks as (
+with judged_networks as (
   select
     actor,
     account,
-    count(*) as history_events,
-    list(distinct network) filter (where network is not null) as known_networks
-  from addressed_events
-  where event_time < getvariable('window_start')
-  group by actor, account
-),
-judged_networks as (
-  select
-    actor,
-    account,
-    network,
+    network_of(source_ip) as network,
     min(event_time) as event_time,
     arg_min(source_ip, event_time) as source_ip,
     arg_min(region, event_time) as region,
     arg_min(action, event_time) as action,
     count(*) as events,
     list(event_id order by event_time)[1:20] as evidence
-  from addressed_events
+  from events
   where event_time >= getvariable('window_start')
-    and network is not null
+    and event_time < getvariable('window_end')
+    and actor is not null
+    and actor_type is distinct from 'service'
+    and network_of(source_ip) is not null
   group by actor, account, network
+),
+-- History from the activity profile (docs/detection.md): the whole UTC days before the window's
+-- first day, so the judged window never vouches for itself; only the principals being judged.
+baseline_networks as (
+  select
+    a.actor,
+    a.account,
+    sum(a.events) as history_events,
+    list_distinct(flatten(list(a.networks))) as known_networks
+  from activity_days as a
+  semi join judged_networks as j
+    on j.actor = a.actor
+    and j.account = a.account
+  where a.day >= (getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer))::date
+    and a.day < getvariable('window_start')::timestamptz::date
+  group by a.actor, a.account
 )
 select
   j.event_time,

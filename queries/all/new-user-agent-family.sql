@@ -18,8 +18,8 @@
 --   names share one history), else the actor, per cloud. With only_from_new_networks (the default) the new
 --   client must also come, at least in part, from an IPv4 /24 or IPv6 /48 the principal did not use in the
 --   baseline: a person trying a new tool at their usual desk is not worth a finding, the same credentials
---   in a new tool on a new network are. Only the time before window_start is the baseline, so the judged
---   window never vouches for itself.
+--   in a new tool on a new network are. Only the whole UTC days before window_start's day are the baseline
+--   (the activity profile), so the judged window never vouches for itself.
 -- remediation: >
 --   A person who only used the console suddenly scripting with an SDK or curl, or a workload whose client
 --   changes, suggests its credentials are used elsewhere: check the source address and what was called.
@@ -33,7 +33,7 @@
 --   min_events: 3
 --   only_from_new_networks: true
 -- ---
-with identified_events as (
+with judged_events as (
   select
     event_id,
     event_time,
@@ -44,42 +44,14 @@ with identified_events as (
     source_ip,
     action,
     user_agent,
-    case
-      when regexp_matches(source_ip, '^\d+\.\d+\.\d+\.\d+$') then regexp_extract(source_ip, '^(\d+\.\d+\.\d+)\.', 1) || '.0/24'
-      when source_ip like '%:%' then array_to_string(string_split(source_ip, ':')[1:3], ':') || '::/48'
-    end as network,
-    case
-      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' and regexp_extract(actor, '[^/]+$') like '%@%'
-        then lower(regexp_extract(actor, '[^/]+$'))
-      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' then actor_issuer
-      when actor like '%@%' then lower(actor)
-      else actor
-    end as identity,
-    case
-      when user_agent is null or trim(user_agent) = '' then null
-      when user_agent like '%.amazonaws.com' or user_agent like 'AWS Internal%' or user_agent like '[%.amazonaws.com]' then null
-      when user_agent ilike '%terraform%' then 'terraform'
-      when regexp_matches(user_agent, '^\[?(Mozilla|Opera|Chrome|Firefox|Edge|Safari|IE)\b', 'i') then 'browser'
-      when user_agent ilike '%boto3/%' or user_agent ilike 'botocore/%' then 'boto3'
-      when user_agent ilike 'google-cloud-sdk%' or user_agent ilike 'gcloud%' then 'gcloud'
-      else lower(regexp_extract(user_agent, '^\[?([A-Za-z][A-Za-z0-9_.-]*?)(?:/|\s|\(|$)', 1))
-    end as ua_family
+    network_of(source_ip) as network,
+    identity_of(actor, actor_type, actor_issuer) as identity,
+    client_family(user_agent) as ua_family
   from events
-  where event_time >= getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer)
+  where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and actor is not null
-),
-baseline_families as (
-  select
-    source,
-    identity,
-    count(*) as history_events,
-    count(distinct event_time::date) as active_days,
-    list(distinct ua_family) filter (where ua_family is not null and ua_family <> '') as known_families,
-    list(distinct network) filter (where network is not null) as known_networks
-  from identified_events
-  where event_time < getvariable('window_start')
-  group by source, identity
+    and client_family(user_agent) is not null
 ),
 judged_families as (
   select
@@ -96,11 +68,26 @@ judged_families as (
     count(*) as events,
     list(distinct network) filter (where network is not null) as networks,
     list(event_id order by event_time)[1:50] as evidence
-  from identified_events
-  where event_time >= getvariable('window_start')
-    and ua_family is not null
-    and ua_family <> ''
+  from judged_events
   group by source, identity, ua_family
+),
+-- History from the activity profile (docs/detection.md): the whole UTC days before the window's
+-- first day, so the judged window never vouches for itself; only the principals being judged.
+baseline_families as (
+  select
+    a.source,
+    a.identity,
+    sum(a.events) as history_events,
+    count(distinct a.day) as active_days,
+    list_distinct(flatten(list(a.client_families))) as known_families,
+    list_distinct(flatten(list(a.networks))) as known_networks
+  from activity_days as a
+  semi join judged_families as j
+    on j.source = a.source
+    and j.identity = a.identity
+  where a.day >= (getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer))::date
+    and a.day < getvariable('window_start')::timestamptz::date
+  group by a.source, a.identity
 )
 select
   j.event_time,
@@ -112,7 +99,7 @@ select
   null::varchar as resource,
   format('{} used client family {} for the first time ({} calls, "{}", from {}) after {} events with {} in the previous {} days',
     j.identity, j.ua_family, j.events, left(j.user_agent, 80), array_to_string(j.networks, ', '), b.history_events,
-    coalesce(array_to_string(list_sort(b.known_families), ', '), 'no recorded client'), getvariable('baseline_days')) as summary,
+    coalesce(nullif(array_to_string(list_sort(b.known_families), ', '), ''), 'no recorded client'), getvariable('baseline_days')) as summary,
   j.evidence,
   j.identity,
   j.ua_family,

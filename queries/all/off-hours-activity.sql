@@ -17,8 +17,8 @@
 --   flood findings, and machines that run around the clock have no off-hours at all. The principal is the
 --   person behind a role session when the session is named after one (Identity Center, SAML), else the
 --   role (rotating workload session names share one history), else the actor. Failed sign-ins are not
---   counted (someone else may be trying the account). The baseline ends at window_start, so the judged
---   window never feeds its own baseline. Only people are judged (named role sessions, IAM, Entra and
+--   counted (someone else may be trying the account). The baseline ends at the start of window_start's day
+--   (whole UTC days, from the activity profile), so the judged window never feeds its own baseline. Only people are judged (named role sessions, IAM, Entra and
 --   Google users, root): workloads follow deploy and job schedules, not working hours.
 -- remediation: >
 --   Ask the person whether it was them; look at what was done (writes, secret reads, IAM changes) and from
@@ -35,61 +35,66 @@
 --   min_hours_away: 3
 --   min_events: 10
 -- ---
-with identified_events as (
+with people_events as (
   select
     event_id,
     event_time,
     actor,
-    actor_type,
     account,
     region,
     source_ip,
     action,
-    case
-      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' and regexp_extract(actor, '[^/]+$') like '%@%'
-        then lower(regexp_extract(actor, '[^/]+$'))
-      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' then actor_issuer
-      when actor like '%@%' then lower(actor)
-      else actor
-    end as identity
+    identity_of(actor, actor_type, actor_issuer) as identity
   from events
-  where event_time >= getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer)
+  where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and actor is not null
-    and not (outcome = 'failure' and (action = 'ConsoleLogin' or format = 'entra_signin'))
+    and not coalesce(is_failed_signin(outcome, action, format), false)
+    and actor_type is distinct from 'service'
+    and (identity_of(actor, actor_type, actor_issuer) like '%@%' or actor_type in ('user', 'root'))
 ),
-people_events as (
+-- Usual hours from the activity profile (docs/detection.md): an hour of the day (UTC) is usual when
+-- the principal was active in it on at least min_days_per_hour of the whole UTC days before the
+-- window's first day, so the judged window never feeds its own baseline.
+baseline_days as (
   select
-    *
-  from identified_events
-  where actor_type is distinct from 'service'
-    and (identity like '%@%' or actor_type in ('user', 'root'))
+    a.identity,
+    a.day,
+    list_distinct(flatten(list(a.hours))) as hours
+  from activity_days as a
+  semi join people_events as j
+    on j.identity = a.identity
+  where a.day >= (getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer))::date
+    and a.day < getvariable('window_start')::timestamptz::date
+    and a.active_events > 0
+    and a.actor_type is distinct from 'service'
+    and (a.identity like '%@%' or a.actor_type in ('user', 'root'))
+  group by a.identity, a.day
 ),
 baseline_hours as (
   select
     identity,
-    hour(event_time) as hour_of_day,
-    count(distinct event_time::date) as days
-  from people_events
-  where event_time < getvariable('window_start')
+    hour_of_day,
+    count(*) as days
+  from (select identity, unnest(hours) as hour_of_day from baseline_days)
   group by all
 ),
 baseline_profiles as (
   select
-    h.identity,
-    list(h.hour_of_day order by h.hour_of_day) filter (where h.days >= getvariable('min_days_per_hour')) as usual_hours,
-    any_value(a.active_days) as active_days
-  from baseline_hours as h
-  join (
+    d.identity,
+    count(*) as active_days,
+    any_value(h.usual_hours) as usual_hours
+  from baseline_days as d
+  left join (
     select
       identity,
-      count(distinct event_time::date) as active_days
-    from people_events
-    where event_time < getvariable('window_start')
+      list(hour_of_day order by hour_of_day) as usual_hours
+    from baseline_hours
+    where days >= getvariable('min_days_per_hour')
     group by identity
-  ) as a
-    on a.identity = h.identity
-  group by h.identity
+  ) as h
+    on h.identity = d.identity
+  group by d.identity
 ),
 judged_events as (
   select
@@ -100,8 +105,7 @@ judged_events as (
   from people_events as e
   join baseline_profiles as p
     on p.identity = e.identity
-  where e.event_time >= getvariable('window_start')
-    and p.active_days >= getvariable('min_active_days')
+  where p.active_days >= getvariable('min_active_days')
 ),
 off_hours_activity as (
   select

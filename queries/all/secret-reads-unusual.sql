@@ -20,7 +20,8 @@
 --   role (so rotating workload session names share one history), else the actor. Its usual hours are the
 --   hours of the day (UTC) in which it was active, in any cloud, on at least min_days_per_hour of the
 --   baseline_days before window_start; it needs min_active_days active days there to be judged. The
---   baseline ends at window_start, so the judged window never feeds its own baseline.
+--   baseline ends at the start of window_start's day (whole UTC days, from the activity profile), so the
+--   judged window never feeds its own baseline.
 -- remediation: >
 --   Ask the person whether they read these secrets; if not, revoke the session and the credentials that
 --   signed in, and rotate every secret in the evidence. Check where the reads came from (source_ip,
@@ -37,75 +38,65 @@
 --   min_days_per_hour: 2
 --   min_hours_away: 2
 -- ---
-with identified_events as (
+with secret_reads as (
   select
     event_id,
     event_time,
-    source,
-    service,
     action,
     actor,
-    actor_type,
     account,
     region,
     source_ip,
-    outcome,
     resources,
-    raw,
-    case
-      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' and regexp_extract(actor, '[^/]+$') like '%@%'
-        then lower(regexp_extract(actor, '[^/]+$'))
-      when actor_type = 'role' and actor_issuer like 'arn:aws%:iam::%:role/%' then actor_issuer
-      when actor like '%@%' then lower(actor)
-      else actor
-    end as identity
+    identity_of(actor, actor_type, actor_issuer) as identity
   from events
-  where event_time >= getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer)
+  where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and actor is not null
+    and is_secret_read(source, service, action, outcome, actor_type, identity_of(actor, actor_type, actor_issuer), source_ip, raw)
 ),
-secret_reads as (
+-- Usual hours from the activity profile (docs/detection.md): an hour of the day (UTC) is usual when
+-- the principal was active in it on at least min_days_per_hour of the whole UTC days before the
+-- window's first day, so the judged window never feeds its own baseline.
+baseline_days as (
   select
-    *
-  from identified_events
-  where outcome = 'success'
-    and ((source = 'aws' and service = 'secretsmanager.amazonaws.com' and action in ('GetSecretValue', 'BatchGetSecretValue'))
-      or (source = 'aws' and service = 'ssm.amazonaws.com' and action in ('GetParameter', 'GetParameters', 'GetParametersByPath')
-        and lower(raw->>'$.requestParameters.withDecryption') = 'true')
-      or (source = 'aws' and service = 'kms.amazonaws.com' and action = 'Decrypt'
-        and source_ip not like '%.amazonaws.com'
-        and (identity like '%@%' or actor_type in ('user', 'root', 'federated')))
-      or (source = 'gcp' and action like '%SecretManagerService.AccessSecretVersion')
-      or (source = 'azure' and lower(action) in ('secretget', 'microsoft.keyvault/vaults/secrets/read',
-        'microsoft.keyvault/vaults/secrets/getsecret/action')))
+    a.identity,
+    a.day,
+    list_distinct(flatten(list(a.hours))) as hours,
+    sum(a.secret_reads) as secret_reads
+  from activity_days as a
+  semi join secret_reads as j
+    on j.identity = a.identity
+  where a.day >= (getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer))::date
+    and a.day < getvariable('window_start')::timestamptz::date
+    and a.active_events > 0
+  group by a.identity, a.day
 ),
 baseline_hours as (
   select
     identity,
-    hour(event_time) as hour_of_day,
-    count(distinct event_time::date) as days
-  from identified_events
-  where event_time < getvariable('window_start')
+    hour_of_day,
+    count(*) as days
+  from (select identity, unnest(hours) as hour_of_day from baseline_days)
   group by all
 ),
 baseline_profiles as (
   select
-    h.identity,
-    list(h.hour_of_day order by h.hour_of_day) filter (where h.days >= getvariable('min_days_per_hour')) as usual_hours,
-    any_value(a.active_days) as active_days,
-    any_value(a.prior_reads) as prior_reads
-  from baseline_hours as h
-  join (
+    d.identity,
+    count(*) as active_days,
+    any_value(h.usual_hours) as usual_hours,
+    sum(d.secret_reads) as prior_reads
+  from baseline_days as d
+  left join (
     select
       identity,
-      count(distinct event_time::date) as active_days,
-      count(*) filter (where event_id in (select event_id from secret_reads where event_time < getvariable('window_start'))) as prior_reads
-    from identified_events
-    where event_time < getvariable('window_start')
+      list(hour_of_day order by hour_of_day) as usual_hours
+    from baseline_hours
+    where days >= getvariable('min_days_per_hour')
     group by identity
-  ) as a
-    on a.identity = h.identity
-  group by h.identity
+  ) as h
+    on h.identity = d.identity
+  group by d.identity
 ),
 judged_reads as (
   select
@@ -116,8 +107,7 @@ judged_reads as (
   from secret_reads as r
   join baseline_profiles as p
     on p.identity = r.identity
-  where r.event_time >= getvariable('window_start')
-    and p.active_days >= getvariable('min_active_days')
+  where p.active_days >= getvariable('min_active_days')
 ),
 unusual_reads as (
   select

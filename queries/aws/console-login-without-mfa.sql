@@ -11,14 +11,18 @@
 -- keys: [actor, account]
 -- description: >
 --   A successful AWS console sign-in by an IAM user or the root user that did not use MFA
---   (additionalEventData.MFAUsed = No). Federated and IAM Identity Center sign-ins are excluded: their
---   MFA happens at the identity provider and CloudTrail always records MFAUsed No for them.
+--   (additionalEventData.MFAUsed = No). Federated sign-ins are excluded, whatever principal CloudTrail
+--   records them under: IAM Identity Center and SAML/web-identity sessions (AssumedRole, SAMLUser,
+--   WebIdentityUser) and any sign-in that carries additionalEventData.SamlProviderArn (a SAML assertion
+--   signed the user in, so MFA was the identity provider's to enforce). CloudTrail records MFAUsed No
+--   for all of them, because AWS did not ask for MFA itself.
 -- remediation: >
 --   Require MFA for the user (an IAM policy denying actions without aws:MultiFactorAuthPresent, or move
 --   the user to IAM Identity Center) and confirm the sign-in was theirs.
 -- false_positives:
 --   - IAM users still being onboarded to MFA.
 --   - Break-glass users whose MFA device is held in a safe and used under a documented procedure.
+--   - Federated sign-ins whose identity provider skips MFA are not reported here; check MFA at the IdP.
 -- params: {}
 -- ---
 with console_logins_without_mfa as (
@@ -39,6 +43,8 @@ with console_logins_without_mfa as (
     and outcome = 'success'
     and mfa = false
     and (raw->>'$.userIdentity.type') in ('IAMUser', 'Root')
+    -- additionalEventData may be an object or JSON text inside a string; the cast reads both.
+    and (try_cast(raw->>'$.additionalEventData' as json)->>'$.SamlProviderArn') is null
 )
 select
   event_time,

@@ -10,7 +10,8 @@
 -- method: sequence
 -- keys: [actor, account]
 -- description: >
---   The same IAM principal signs in to the console without MFA, creates an access key or login profile,
+--   The same IAM user (or root) signs in to the console without MFA (federated and SAML-provider sign-ins
+--   excluded, as in aws/console-login-without-mfa), creates an access key or login profile,
 --   and then stops, deletes or reconfigures CloudTrail, AWS Config or GuardDuty, all within max_hours.
 --   Each step alone is common; in this order it is the classic takeover: get in, persist, blind the
 --   defenders. The last step must fall in the window; earlier steps may precede it by up to max_hours.
@@ -33,7 +34,11 @@ with sequence_steps as (
     action,
     resources[1] as resource,
     case
-      when action = 'ConsoleLogin' and outcome = 'success' and mfa = false then 1
+      -- The same sign-ins as aws/console-login-without-mfa: IAM users and root, not federated ones
+      -- (their MFA is the identity provider's, and CloudTrail records MFAUsed No for all of them).
+      when action = 'ConsoleLogin' and outcome = 'success' and mfa = false
+        and (raw->>'$.userIdentity.type') in ('IAMUser', 'Root')
+        and (try_cast(raw->>'$.additionalEventData' as json)->>'$.SamlProviderArn') is null then 1
       when action in ('CreateAccessKey', 'CreateLoginProfile', 'UpdateLoginProfile') and outcome = 'success' then 2
       when outcome = 'success'
         and ((service = 'cloudtrail.amazonaws.com' and action in ('StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'))

@@ -10,12 +10,16 @@
 -- method: match
 -- keys: [actor, account, action]
 -- description: >
---   Any call made with the root user's credentials: console sign-in, API calls with root access keys, or
---   sessions issued by sts:AssumeRoot (centralized root access, marked sessionContext.assumedRoot,
---   reported with the session kind so they can be tuned separately). Excluded: AwsServiceEvent records
---   and calls an AWS service made on root's behalf (userIdentity.invokedBy), which are not root using
---   its credentials, and failed console sign-ins, which prove no credential (the console authentication
---   failure detector reports those).
+--   Any call made with the root user's credentials: console sign-in, actions taken in the console, API
+--   calls with root access keys, or sessions issued by sts:AssumeRoot (centralized root access, marked
+--   sessionContext.assumedRoot, reported with the session kind so they can be tuned separately). It is
+--   the CIS 4.3 metric filter (userIdentity.type Root, invokedBy absent, eventType not AwsServiceEvent)
+--   with two differences. Kept: invokedBy signin.amazonaws.com, which CloudTrail writes on actions the
+--   root user takes in the console (CreateAccessKey from the security credentials page); the CIS filter
+--   drops those. Excluded: AwsServiceEvent records and calls any other AWS service principal made on
+--   root's behalf (invokedBy support.amazonaws.com and the like), which are not root using its
+--   credentials, and failed sign-in events of any kind (ConsoleLogin, ExternalIdPDirectoryLogin ...),
+--   which prove no credential (the console authentication failure detector counts those).
 -- remediation: >
 --   Confirm who used root and why. Root should be used only for the few tasks that require it; lock its
 --   credentials away, delete root access keys, require MFA, and prefer AssumeRoot from the management
@@ -23,6 +27,7 @@
 -- false_positives:
 --   - Documented root-only tasks (closing an account, changing the support plan, restoring a bucket policy that locks everyone out).
 --   - "Centralized root access sessions (sts:AssumeRoot) used by the organization administrators; set include_assumed_root to false once they are reviewed elsewhere."
+--   - Service-linked role creation and read-only calls made while root does one of those tasks (each call is reported; suppress by action once reviewed).
 -- params:
 --   include_assumed_root: true
 -- ---
@@ -42,10 +47,12 @@ with root_calls as (
   where source = 'aws'
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
-    and (raw->>'$.userIdentity.type') = 'Root'
-    and (raw->>'$.userIdentity.invokedBy') is null
+    -- A column test first, so the JSON below is read on root rows only: the CloudTrail normalizer
+    -- (the only one for source aws) sets actor_type 'root' exactly when userIdentity.type is Root.
+    and actor_type = 'root'
+    and coalesce(raw->>'$.userIdentity.invokedBy', 'signin.amazonaws.com') = 'signin.amazonaws.com'
     and coalesce(log_type, '') <> 'AwsServiceEvent'
-    and not (action = 'ConsoleLogin' and outcome = 'failure')
+    and not (service = 'signin.amazonaws.com' and outcome = 'failure')
 )
 select
   event_time,

@@ -19,10 +19,13 @@
 --   Check who created the workload and why; enforce Pod Security Admission (restricted or baseline) on
 --   the namespace.
 -- false_positives:
---   - System add-ons in kube-system (CNI, log agents, CSI drivers) that need host access; they are excluded by excluded_namespaces.
+--   - System add-ons (CNI, log and metrics agents, CSI drivers) that need host access; they run in the GKE
+--     system namespaces, excluded by excluded_namespaces (glob patterns, shared with k8s/pod-exec-or-attach).
+--     In exchange, a privileged pod that someone with cluster-admin creates in one of those namespaces is
+--     not reported here.
 --   - Images that run as root by default are only reported when runAsUser 0 is explicit.
 -- params:
---   excluded_namespaces: ["kube-system", "gke-managed-system", "gmp-system"]
+--   excluded_namespaces: ["kube-system", "gke-system", "gke-managed-*", "gmp-system", "gke-gmp-system"]
 -- ---
 with workload_writes as (
   select
@@ -56,7 +59,8 @@ parsed_specs as (
       "initContainers": [{"name": "VARCHAR", "securityContext": {"privileged": "BOOLEAN", "runAsUser": "BIGINT"}}],
       "volumes": [{"hostPath": {"path": "VARCHAR"}}]}') as spec
   from workload_writes
-  where not list_contains(getvariable('excluded_namespaces'), namespace)
+  -- A namespace matching any glob pattern of excluded_namespaces is skipped.
+  where len(list_filter(getvariable('excluded_namespaces'), pattern -> namespace glob pattern)) = 0
 ),
 risky_specs as (
   select

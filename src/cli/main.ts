@@ -5,13 +5,22 @@ import type { CommandResult, GlobalOptions } from './command.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDetect } from './commands/detect.js';
 import { registerDetectors } from './commands/detectors.js';
+import { registerExport } from './commands/export.js';
 import { registerFindings } from './commands/findings.js';
+import { registerHunt } from './commands/hunt.js';
 import { registerIngestFiles } from './commands/ingest-files.js';
 import { registerIngestSources } from './commands/ingest-sources.js';
+import { registerInit } from './commands/init.js';
+import { registerKeys } from './commands/keys.js';
 import { registerQuery } from './commands/query.js';
 import { registerReport } from './commands/report.js';
+import { registerRun } from './commands/run.js';
+import { registerRuns } from './commands/runs.js';
+import { registerStore } from './commands/store.js';
 import { registerVerify } from './commands/verify.js';
+import { registerVerifyReport } from './commands/verify-report.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
+import { addStoreWaitOptions, applyStoreWait } from './store-wait.js';
 
 function buildProgram(done: (r: CommandResult) => void): Command {
   const program = new Command();
@@ -32,6 +41,17 @@ function buildProgram(done: (r: CommandResult) => void): Command {
   registerFindings(program, globals, done);
   registerReport(program, globals, done);
   registerVerify(program, globals, done);
+  registerInit(program, done);
+  registerRun(program, globals, done);
+  registerRuns(program, globals, done);
+  registerHunt(program, globals, done);
+  registerExport(program, globals, done);
+  registerVerifyReport(program, done);
+  registerKeys(program, done);
+  registerStore(program, globals, done);
+  // Last, so it reaches every command registered above: `--wait` for a store another process holds.
+  addStoreWaitOptions(program);
+  program.hook('preAction', (_program, command) => applyStoreWait(command));
   return program;
 }
 

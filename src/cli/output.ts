@@ -68,6 +68,18 @@ export function renderRows(rows: readonly Row[], format: OutputFormat, columns?:
   }
 }
 
+/**
+ * Renders rows as records, one `column = value` per line and a blank line between rows (the query
+ * shell's `.mode line`): wide rows such as a whole event read better down than across.
+ */
+export function renderRecordLines(rows: readonly Row[], columns?: readonly string[]): string {
+  const cols = columns ?? (rows[0] ? Object.keys(rows[0]) : []);
+  const width = Math.max(0, ...cols.map((c) => c.length));
+  return rows
+    .map((row) => `${cols.map((c) => `${c.padStart(width)} = ${cellText(row[c])}`).join('\n')}\n`)
+    .join('\n');
+}
+
 /** Renders one document (a summary object) as JSON, or via `text` for people. */
 export function renderDocument(value: unknown, format: OutputFormat, text: () => string): string {
   if (format === 'table') return text();

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { notificationsConfigSchema } from '../notify/notifications-config.js';
+import { integritySchema } from './integrity-schema.js';
+import { retentionSchema, runSchema, scheduledReportSchema } from './ops-schema.js';
+import { paramValueSchema } from './param-value-schema.js';
+import { reportSigningSchema } from './report-signing-schema.js';
 import { sourcesSchema } from './sources-schema.js';
 import { storeSchema } from './store-schema.js';
 
@@ -8,14 +13,7 @@ import { storeSchema } from './store-schema.js';
  * that names its line, not a setting silently ignored.
  */
 
-/** A detector parameter value: what a header default can be. */
-export const paramValueSchema = z.union([
-  z.string(),
-  z.number(),
-  z.boolean(),
-  z.array(z.union([z.string(), z.number(), z.boolean()])),
-]);
-export type ParamValue = z.infer<typeof paramValueSchema>;
+export { type ParamValue, paramValueSchema } from './param-value-schema.js';
 
 const DAY_MS = 86_400_000;
 
@@ -61,15 +59,26 @@ export const reportSchema = z.strictObject({
    * month cannot produce a 5,000-page file.
    */
   max_findings_per_detector: z.number().int().min(1).default(10),
+  /** The Ed25519 key reports are signed with; unsigned reports without it (docs/reports.md). */
+  signing: reportSigningSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
-  sources: sourcesSchema.default({ aws: [], gcp: [], azure: [] }),
+  sources: sourcesSchema.default({ aws: [], gcp: [], azure: [], files: [] }),
   detection: detectionSchema.default({ params: {}, suppressions: [], timeout_seconds: 300 }),
   report: reportSchema.default({ organization: 'Example Organization', max_findings_per_detector: 10 }),
   store: storeSchema.default({}),
+  /** Evidence checks: CloudTrail digest public keys for offline verification (docs/integrity.md). */
+  integrity: integritySchema.default({}),
+  /** The reports `auditlake run` writes each time (docs/operations.md); none by default. */
+  reports: z.array(scheduledReportSchema).default([]),
+  retention: retentionSchema.default({ events: 'forever' }),
+  run: runSchema.default({ lock_stale_after: '30m' }),
+  /** Where `auditlake run` reports each run (docs/notifications.md); nothing by default. */
+  notifications: notificationsConfigSchema,
 });
 
 export type AuditlakeConfig = z.infer<typeof configSchema>;
 export type DetectionConfig = AuditlakeConfig['detection'];
 export type ReportConfig = AuditlakeConfig['report'];
+export type ScheduledReportsConfig = AuditlakeConfig['reports'];

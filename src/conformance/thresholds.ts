@@ -95,17 +95,21 @@ export const ELASTIC_THRESHOLDS: Readonly<Record<string, Partial<Record<ElasticF
  * only raises agreement (raise the threshold with it); lowering one needs a reason here.
  */
 export const PANTHER_THRESHOLDS = {
+  // Raised with the detector fixes of issue 7 (root console actions, failed IdP sign-ins, SAML-provider
+  // sign-ins, access elevation, Cloud Identity SSO profiles, gke-system): 8 tests started agreeing, and
+  // one (root creating a key for another user, now seen through invokedBy signin.amazonaws.com) started
+  // disagreeing by design. Before: 136/164, 64/84, 72/80.
   agreement: {
-    min: 80,
-    why: '136/164 = 82.9%: 28 known disagreements, each with its reason in panther-map.yaml (scope and design, 5 detector gaps)',
+    min: 85,
+    why: '143/164 = 87.2%: 21 known disagreements, each with its reason in panther-map.yaml (scope and design; no detector gap left)',
   },
   trueFired: {
-    min: 74,
-    why: '64/84 = 76.2%: misses are sharing with one account, App Engine firewalls, pools without providers, the detector gaps',
+    min: 80,
+    why: '69/84 = 82.1%: misses are sharing with one account, App Engine firewalls, pools without providers, a data-plane role, test shapes',
   },
   falseSilent: {
-    min: 88,
-    why: '72/80 = 90.0%: Panther allow-lists (benign root calls, IAM Identity Center, service-made denials) we leave to suppressions',
+    min: 90,
+    why: '74/80 = 92.5%: Panther allow-lists (benign root calls, IAM Identity Center, service-made denials) we leave to suppressions',
   },
   mappedRules: {
     min: 58,

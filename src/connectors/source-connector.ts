@@ -23,6 +23,43 @@ export interface SourceRecordBatch {
   readonly cursor: JsonValue;
   /** API pages (or objects) this batch took, for progress. */
   readonly pages: number;
+  /**
+   * CloudTrail integrity evidence read with this batch (S3 trail connector): digest files with their
+   * S3 signature metadata, and the hashes of the log files read. Recorded with the batch.
+   */
+  readonly digests?: readonly DigestObject[];
+  readonly logHashes?: readonly LogObjectHash[];
+}
+
+/** A CloudTrail digest object as read: its key, uncompressed bytes and x-amz-meta-signature. */
+export interface DigestObject {
+  readonly key: string;
+  readonly origin: string;
+  readonly content: Buffer;
+  readonly metaSignature: string | null;
+}
+
+/** The sha256 of a CloudTrail log object's uncompressed content (null: it does not exist). */
+export interface LogObjectHash {
+  readonly key: string;
+  readonly origin: string;
+  readonly sha256: string | null;
+}
+
+/**
+ * What a connector that reads CloudTrail digests offers their verification (src/integrity/): the
+ * bucket it reads, a way to hash a log file the run did not read, and CloudTrail's public keys.
+ */
+export interface DigestIntegrityHooks {
+  readonly bucket: string;
+  /** sha256 of an object's uncompressed content, or null when it does not exist. */
+  hashObject(bucket: string, key: string): Promise<string | null>;
+  /** ListPublicKeys of a region over a time range: value as base64 DER. */
+  publicKeys(
+    region: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ fingerprint: string; value: string; validFrom: Date | null; validTo: Date | null }[]>;
 }
 
 /**
@@ -41,6 +78,8 @@ export interface SourceConnector {
    * retries exhausted); the driver keeps every batch yielded before.
    */
   pull(cursor: JsonValue | undefined, signal: AbortSignal): AsyncIterable<SourceRecordBatch>;
+  /** Set by connectors that read CloudTrail digests. */
+  readonly digestIntegrity?: DigestIntegrityHooks;
 }
 
 export type SourceErrorKind =

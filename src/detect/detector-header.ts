@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { paramValueSchema } from '../config/config-schema.js';
+import { paramValueSchema } from '../config/param-value-schema.js';
 import { ATTACK_VERSION, isKnownTechnique } from './attack-techniques.js';
 
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;

@@ -130,14 +130,6 @@ where not exists (
   return out;
 }
 
-async function evidenceCount(connection: DuckDBConnection, findingId: string): Promise<number> {
-  const reader = await connection.runAndReadAll(
-    'select count(*) from finding_evidence where finding_id = $1',
-    [findingId],
-  );
-  return Number(reader.getRows()[0]?.[0] ?? 0);
-}
-
 async function addHistory(
   connection: DuckDBConnection,
   entry: {
@@ -170,24 +162,98 @@ interface ExistingFinding {
   lastSeen: Date;
 }
 
-async function existingFinding(connection: DuckDBConnection, id: string): Promise<ExistingFinding | null> {
+/** The stored findings among the candidates, by id, in one query. */
+async function existingFindings(
+  connection: DuckDBConnection,
+  ids: readonly string[],
+): Promise<Map<string, ExistingFinding>> {
+  const out = new Map<string, ExistingFinding>();
+  if (ids.length === 0) return out;
   const reader = await connection.runAndReadAll(
-    `select status, suppression is not null, evidence, first_seen, last_seen, suppression::varchar
+    `select id, status, suppression is not null, evidence, first_seen, last_seen, suppression::varchar
 from findings
-where id = $1`,
-    [id],
+where id in (select unnest(from_json($1, '["varchar"]')))`,
+    [json(ids)],
   );
-  const row = reader.getRows()[0];
-  if (!row) return null;
-  const [status, byRule, evidence, firstSeen, lastSeen, suppression] = row.map((v) => plainValue(v ?? null));
-  return {
-    status: status as FindingStatus,
-    byRule: byRule === true,
-    suppression: typeof suppression === 'string' ? suppression : null,
-    evidence: Array.isArray(evidence) ? evidence.map(String) : [],
-    firstSeen: firstSeen as Date,
-    lastSeen: lastSeen as Date,
-  };
+  for (const row of reader.getRows()) {
+    const [id, status, byRule, evidence, firstSeen, lastSeen, suppression] = row.map((v) =>
+      plainValue(v ?? null),
+    );
+    out.set(String(id), {
+      status: status as FindingStatus,
+      byRule: byRule === true,
+      suppression: typeof suppression === 'string' ? suppression : null,
+      evidence: Array.isArray(evidence) ? evidence.map(String) : [],
+      firstSeen: firstSeen as Date,
+      lastSeen: lastSeen as Date,
+    });
+  }
+  return out;
+}
+
+/** Recorded evidence per finding among the candidates, in one query. */
+async function evidenceCounts(
+  connection: DuckDBConnection,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (ids.length === 0) return out;
+  const reader = await connection.runAndReadAll(
+    `select finding_id, count(*)
+from finding_evidence
+where finding_id in (select unnest(from_json($1, '["varchar"]')))
+group by finding_id`,
+    [json(ids)],
+  );
+  for (const [id, n] of reader.getRows()) out.set(String(id), Number(n ?? 0));
+  return out;
+}
+
+const INSERT_FINDING_COLUMNS = `detector_version, title, severity, controls, attack, actor, account, region, source_ip, action, resource, summary, extra,
+  id, fingerprint, detector_id, key_values, first_seen, last_seen, count, evidence,
+  status, status_by, status_reason, status_at, suppression, created_at, updated_at, created_run_id, last_run_id`;
+/** Placeholders of one findings row, numbered from base (27 values per row). */
+function findingPlaceholders(base: number): string {
+  const p = (n: number): string => `$${base + n}`;
+  return `(
+  ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}::json, ${p(5)}::json::varchar[], ${p(6)}, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}::json,
+  ${p(14)}, ${p(15)}, ${p(16)}, ${p(17)}::json, ${p(18)}::timestamptz, ${p(19)}::timestamptz, ${p(20)}, ${p(21)}::json::varchar[],
+  ${p(22)}, ${p(23)}, ${p(24)}, ${p(25)}::timestamptz, ${p(26)}::json, ${p(25)}::timestamptz, ${p(25)}::timestamptz, ${p(27)}, ${p(27)}
+)`;
+}
+const FINDING_VALUES = 27;
+const HISTORY_VALUES = 7;
+/** Rows per multi-row INSERT: one round trip per chunk instead of one per finding. */
+const INSERT_CHUNK = 200;
+
+async function insertRows(
+  connection: DuckDBConnection,
+  rows: readonly DuckDBValue[][],
+  statement: (placeholders: string) => string,
+  placeholders: (base: number) => string,
+  width: number,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK);
+    await connection.run(statement(chunk.map((_, k) => placeholders(k * width)).join(',\n')), chunk.flat());
+  }
+}
+
+function historyPlaceholders(base: number): string {
+  const p = (n: number): string => `$${base + n}`;
+  return `(${p(1)}, ${p(2)}::timestamptz, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)})`;
+}
+
+function historyRow(entry: {
+  id: string;
+  from: FindingStatus | null;
+  to: FindingStatus;
+  by: string;
+  reason: string;
+  runId: number | null;
+  at: Date;
+}): DuckDBValue[] {
+  return [entry.id, iso(entry.at), entry.from, entry.to, entry.by, entry.reason, entry.runId];
 }
 
 function extraColumns(values: Readonly<Record<string, PlainValue>>): Record<string, unknown> {
@@ -223,10 +289,29 @@ export async function recordDetectorResult(
     suppressed_hits: 0,
     alerting: 0,
   };
+  if (input.candidates.length === 0) {
+    // Most detectors find nothing on most nights: record the run, skip the evidence bookkeeping.
+    await insertDetectionRun(connection, {
+      runId,
+      detectorId: detector.id,
+      version: detector.version,
+      window: input.window,
+      startedAt: input.startedAt,
+      durationMs: input.durationMs,
+      counts,
+      error: null,
+    });
+    return counts;
+  }
   const times = await evidenceTimes(connection, input.candidates, input.window);
   const alerts = ALERT_SEVERITIES.has(detector.header.severity);
   await inTransaction(connection, async () => {
     const fresh = await addEvidence(connection, runId);
+    const ids = input.candidates.map((c) => c.id);
+    const stored = await existingFindings(connection, ids);
+    const evidenceTotals = await evidenceCounts(connection, ids);
+    const newFindings: DuckDBValue[][] = [];
+    const histories: DuckDBValue[][] = [];
     for (const c of input.candidates) {
       const suppression = input.suppressions.get(c.id) ?? null;
       if (suppression) counts.suppressed_hits++;
@@ -234,8 +319,8 @@ export async function recordDetectorResult(
       const firstSeen = t && t.min < c.firstSeen ? t.min : c.firstSeen;
       const lastSeen = t && t.max > c.lastSeen ? t.max : c.lastSeen;
       const newIds = fresh.get(c.id) ?? [];
-      const existing = await existingFinding(connection, c.id);
-      const count = Math.max(1, await evidenceCount(connection, c.id));
+      const existing = stored.get(c.id) ?? null;
+      const count = Math.max(1, evidenceTotals.get(c.id) ?? 0);
       const row = c.latest;
       const common = [
         detector.version,
@@ -255,44 +340,24 @@ export async function recordDetectorResult(
       if (!existing) {
         const status: FindingStatus = suppression ? 'suppressed' : 'open';
         const reason = suppression ? ruleReason(suppression) : 'first detected';
-        await connection.run(
-          `insert into findings (
-  detector_version, title, severity, controls, attack, actor, account, region, source_ip, action, resource, summary, extra,
-  id, fingerprint, detector_id, key_values, first_seen, last_seen, count, evidence,
-  status, status_by, status_reason, status_at, suppression, created_at, updated_at, created_run_id, last_run_id
-)
-values (
-  $1, $2, $3, $4::json, $5::json::varchar[], $6, $7, $8, $9, $10, $11, $12, $13::json,
-  $14, $15, $16, $17::json, $18::timestamptz, $19::timestamptz, $20, $21::json::varchar[],
-  $22, $23, $24, $25::timestamptz, $26::json, $25::timestamptz, $25::timestamptz, $27, $27
-)`,
-          [
-            ...common,
-            c.id,
-            c.fingerprint,
-            detector.id,
-            json(c.keyValues),
-            iso(firstSeen),
-            iso(lastSeen),
-            count,
-            json(c.evidence.slice(0, EVIDENCE_CAP)),
-            status,
-            ENGINE,
-            reason,
-            iso(now),
-            suppression ? json(suppression) : null,
-            runId,
-          ],
-        );
-        await addHistory(connection, {
-          id: c.id,
-          from: null,
-          to: status,
-          by: ENGINE,
+        newFindings.push([
+          ...common,
+          c.id,
+          c.fingerprint,
+          detector.id,
+          json(c.keyValues),
+          iso(firstSeen),
+          iso(lastSeen),
+          count,
+          json(c.evidence.slice(0, EVIDENCE_CAP)),
+          status,
+          ENGINE,
           reason,
+          iso(now),
+          suppression ? json(suppression) : null,
           runId,
-          at: now,
-        });
+        ]);
+        histories.push(historyRow({ id: c.id, from: null, to: status, by: ENGINE, reason, runId, at: now }));
         counts.new_findings++;
         if (status === 'open' && alerts) counts.alerting++;
         continue;
@@ -357,21 +422,38 @@ where id = $14`,
         ],
       );
       if (changed) {
-        await addHistory(connection, {
-          id: c.id,
-          from: existing.status,
-          to: next.status,
-          by: ENGINE,
-          reason,
-          runId,
-          at: now,
-        });
+        histories.push(
+          historyRow({
+            id: c.id,
+            from: existing.status,
+            to: next.status,
+            by: ENGINE,
+            reason,
+            runId,
+            at: now,
+          }),
+        );
       }
       if (next.change === 'reopened') {
         counts.reopened_findings++;
         if (next.status === 'open' && alerts) counts.alerting++;
       } else if (newIds.length > 0 || next.change !== 'none') counts.updated_findings++;
     }
+    await insertRows(
+      connection,
+      newFindings,
+      (values) => `insert into findings (\n  ${INSERT_FINDING_COLUMNS}\n)\nvalues ${values}`,
+      findingPlaceholders,
+      FINDING_VALUES,
+    );
+    await insertRows(
+      connection,
+      histories,
+      (values) =>
+        `insert into finding_history (finding_id, changed_at, from_status, to_status, changed_by, reason, run_id)\nvalues ${values}`,
+      historyPlaceholders,
+      HISTORY_VALUES,
+    );
     await insertDetectionRun(connection, {
       runId,
       detectorId: detector.id,
@@ -425,31 +507,41 @@ values ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6::timestamptz, $7, $8, $
 }
 
 /**
- * The default start of a detector's next window: where its last clean run stopped, moved back to
- * the earliest event stored since that run began. Sources deliver late (CloudTrail within minutes,
- * exports hourly), so an event can arrive with a time its last window already covered; judging
- * from there means no late event escapes. Findings merge by fingerprint, so re-judging is free.
+ * Where each detector's next default window starts: the end of its last clean run, moved back to
+ * the earliest event that arrived late (ingested after that run started, timed before its window
+ * end). One query over the runs, then one over the events per distinct (window end, start) pair —
+ * detectors that ran together share a pair — instead of one scan per detector.
  */
-export async function lastWindowEnd(connection: DuckDBConnection, detectorId: string): Promise<Date | null> {
-  const reader = await connection.runAndReadAll(
-    `with last_run as (
-  select max(window_end) as window_end, max(started_at) as started_at
-  from detection_runs
-  where detector_id = $1
-    and error is null
-),
-late_arrivals as (
-  select min(e.event_time) as earliest
-  from events e, last_run
-  where e.ingested_at >= last_run.started_at
-    and e.event_time < last_run.window_end
-)
-select least(last_run.window_end, late_arrivals.earliest)
-from last_run, late_arrivals`,
-    [detectorId],
+export async function lastWindowEnds(connection: DuckDBConnection): Promise<Map<string, Date>> {
+  const runs = await connection.runAndReadAll(
+    `select detector_id, max(window_end) as window_end, max(started_at) as started_at
+from detection_runs
+where error is null
+  and window_end is not null
+group by detector_id`,
   );
-  const value = plainValue(reader.getRows()[0]?.[0] ?? null);
-  return value instanceof Date ? value : null;
+  const out = new Map<string, Date>();
+  const late = new Map<string, Date | null>();
+  for (const [id, end, started] of runs.getRows()) {
+    const windowEnd = plainValue(end ?? null);
+    const startedAt = plainValue(started ?? null);
+    if (!(windowEnd instanceof Date) || !(startedAt instanceof Date)) continue;
+    const pair = `${windowEnd.toISOString()} ${startedAt.toISOString()}`;
+    if (!late.has(pair)) {
+      const reader = await connection.runAndReadAll(
+        `select min(event_time)
+from events
+where ingested_at >= $1::timestamptz
+  and event_time < $2::timestamptz`,
+        [startedAt.toISOString(), windowEnd.toISOString()],
+      );
+      const earliest = plainValue(reader.getRows()[0]?.[0] ?? null);
+      late.set(pair, earliest instanceof Date ? earliest : null);
+    }
+    const earliest = late.get(pair) ?? null;
+    out.set(String(id), earliest && earliest < windowEnd ? earliest : windowEnd);
+  }
+  return out;
 }
 
 /** A finding as commands print it; the JSON form is documented in docs/detection.md. */

@@ -4,6 +4,7 @@ import { paramValueSchema } from '../config/config-schema.js';
 import { describeError } from '../errors.js';
 import { EventWriter } from '../store/event-writer.js';
 import { openStore, type Store } from '../store/open-store.js';
+import { refreshActivityProfile } from './activity-profile.js';
 import { restrictForDetection } from './detection-connection.js';
 import { DetectorError } from './detector-error.js';
 import { resolveParams } from './detector-params.js';
@@ -22,6 +23,16 @@ const caseSchema = z.strictObject({
   expect: z.record(z.string(), z.unknown()).optional(),
   /** Param overrides for this case (e.g. a lower threshold); header defaults otherwise. */
   params: z.record(z.string(), paramValueSchema).optional(),
+  /**
+   * Rows of store tables other than events, for detectors that read them (e.g. cloudtrail_digests):
+   * table name -> rows of column -> value, inserted after the records.
+   */
+  tables: z
+    .record(
+      z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a table name'),
+      z.array(z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'expected a column name'), z.unknown())),
+    )
+    .optional(),
 });
 export type FixtureCase = z.infer<typeof caseSchema>;
 
@@ -97,8 +108,10 @@ async function runCase(
   const store = await openStore({ path: ':memory:' });
   try {
     await restrictForDetection(store.connection);
-    const loadError = await loadRecords(store, fixture);
+    const loadError = (await loadRecords(store, fixture)) ?? (await loadTables(store, fixture));
     if (loadError) return result(false, loadError);
+    // `_repeat` copies are written behind the batch writer, so the profile is built from the events.
+    await refreshActivityProfile(store.connection, { full: true });
     const window = fixture.window
       ? { start: new Date(fixture.window.start), end: new Date(fixture.window.end) }
       : await defaultWindow(store);
@@ -201,6 +214,32 @@ where e.origin = $1
   } finally {
     writer.dispose();
   }
+}
+
+/** Inserts the case's `tables` rows, values bound as parameters (DuckDB casts them to the column types). */
+async function loadTables(store: Store, fixture: FixtureCase): Promise<string | null> {
+  for (const [table, tableRows] of Object.entries(fixture.tables ?? {})) {
+    for (const [i, row] of tableRows.entries()) {
+      const columns = Object.keys(row);
+      const values = columns.map((c) => {
+        const v = row[c];
+        return v === null || v === undefined
+          ? null
+          : typeof v === 'object'
+            ? JSON.stringify(v)
+            : (v as string | number | boolean);
+      });
+      try {
+        await store.connection.run(
+          `insert into ${table} (${columns.join(', ')}) values (${columns.map((_, j) => `$${j + 1}`).join(', ')})`,
+          values,
+        );
+      } catch (error) {
+        return `tables.${table}[${i}]: ${describeError(error).split('\n')[0]}`;
+      }
+    }
+  }
+  return null;
 }
 
 /** From the earliest event to one second after the latest. */

@@ -54,13 +54,17 @@ export function displayPath(path: string): string {
   return rel === '' || rel.startsWith('..') ? path : rel;
 }
 
-/** Every `*.sql` under root, sorted, skipping hidden folders. */
+/** queries/hunts/ holds saved hunts (src/hunt/), not detectors: the detector loader skips it. */
+export const HUNTS_DIR = 'hunts';
+
+/** Every `*.sql` under root, sorted, skipping hidden folders and the hunts folder. */
 function findSqlFiles(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.name.startsWith('.')) continue;
       const path = join(dir, entry.name);
+      if (entry.isDirectory() && dir === root && entry.name === HUNTS_DIR) continue;
       if (entry.isDirectory()) walk(path);
       else if (entry.isFile() && entry.name.endsWith('.sql')) out.push(path);
     }

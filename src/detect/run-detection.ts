@@ -2,12 +2,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DetectionConfig } from '../config/config-schema.js';
 import { describeError } from '../errors.js';
 import { finishRun, startRun } from '../store/runs.js';
+import { type ProfileRefresh, refreshActivityProfile } from './activity-profile.js';
 import { DetectorError } from './detector-error.js';
 import { resolveParams } from './detector-params.js';
 import {
   type DetectorCounts,
   insertDetectionRun,
-  lastWindowEnd,
+  lastWindowEnds,
   recordDetectorResult,
 } from './findings-store.js';
 import { groupByFingerprint } from './fingerprint.js';
@@ -47,6 +48,8 @@ export interface DetectionResult {
   /** New or reopened open findings of high or critical severity. */
   readonly alerting: number;
   readonly failed: number;
+  /** What the activity profile refresh before the detectors rebuilt. */
+  readonly profile: ProfileRefresh;
 }
 
 const ZERO: DetectorCounts = {
@@ -57,6 +60,12 @@ const ZERO: DetectorCounts = {
   suppressed_hits: 0,
   alerting: 0,
 };
+
+/** True when events exist but were never profiled (written behind the batch writer). */
+async function profileIsEmpty(connection: DuckDBConnection): Promise<boolean> {
+  const reader = await connection.runAndReadAll('select count(*) = 0 from activity_day_state');
+  return reader.getRows()[0]?.[0] === true;
+}
 
 async function maxEventTime(connection: DuckDBConnection): Promise<Date | null> {
   const reader = await connection.runAndReadAll('select max(event_time) from events');
@@ -69,13 +78,19 @@ async function maxEventTime(connection: DuckDBConnection): Promise<Date | null> 
  * clean run stopped, or (first run) the last 24 hours of data, up to now. Overlap with an earlier
  * run is harmless: findings merge by fingerprint and count distinct evidence.
  */
-export async function detectionWindow(
-  connection: DuckDBConnection,
+export function detectionWindow(
   detectorId: string,
-  options: { since?: Date | undefined; until?: Date | undefined; now: Date; latestEvent: Date | null },
-): Promise<DetectionWindow> {
+  options: {
+    since?: Date | undefined;
+    until?: Date | undefined;
+    now: Date;
+    latestEvent: Date | null;
+    /** lastWindowEnds(): where each detector's last clean run stopped, late arrivals included. */
+    lastEnds: ReadonlyMap<string, Date>;
+  },
+): DetectionWindow {
   const end = options.until ?? options.now;
-  let start = options.since ?? (await lastWindowEnd(connection, detectorId));
+  let start = options.since ?? options.lastEnds.get(detectorId) ?? null;
   if (!start) start = new Date((options.latestEvent ?? end).getTime() - DAY_MS);
   if (start >= end) start = new Date(end.getTime() - DAY_MS);
   return { start, end };
@@ -94,6 +109,10 @@ export async function runDetection(
   const runId = await startRun(connection, 'detect');
   const outcomes: DetectorOutcome[] = [];
   const latestEvent = await maxEventTime(connection);
+  const profile = await refreshActivityProfile(connection, {
+    full: latestEvent !== null && (await profileIsEmpty(connection)),
+  });
+  const lastEnds = options.since ? new Map<string, Date>() : await lastWindowEnds(connection);
   for (const problem of options.problems ?? []) {
     const error = `invalid detector file: ${problem.issues.map((i) => `${i.line ? `line ${i.line}: ` : ''}${i.key ? `${i.key}: ` : ''}${i.message}`).join('; ')}`;
     await insertDetectionRun(connection, {
@@ -121,11 +140,12 @@ export async function runDetection(
     const t0 = performance.now();
     let window: DetectionWindow | null = null;
     try {
-      window = await detectionWindow(connection, detector.id, {
+      window = detectionWindow(detector.id, {
         since: options.since,
         until: options.until,
         now,
         latestEvent,
+        lastEnds,
       });
       const output = await runDetector(connection, detector, {
         window,
@@ -201,5 +221,5 @@ export async function runDetection(
       alerting,
     },
   );
-  return { run_id: runId, status, outcomes, alerting, failed };
+  return { run_id: runId, status, outcomes, alerting, failed, profile };
 }

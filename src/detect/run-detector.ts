@@ -1,10 +1,10 @@
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import type { ParamValue } from '../config/config-schema.js';
 import { sqlString } from '../normalize/normalize-sql.js';
 import { DetectorError } from './detector-error.js';
 import type { Detector } from './load-detectors.js';
 import { type PlainValue, plainValue } from './plain-value.js';
-import { firstLine, wrapReadOnly } from './select-guard.js';
+import { firstLine, prepareReadOnly } from './select-guard.js';
 
 /** The columns every detector returns (docs/detector-format.md). */
 export const DISPLAY_COLUMNS = [
@@ -65,35 +65,29 @@ export async function runDetector(
   detector: Runnable,
   options: RunDetectorOptions,
 ): Promise<DetectorRunOutput> {
-  const variables: string[] = [];
+  const variables: [string, string][] = [
+    ['window_start', `${sqlString(options.window.start.toISOString())}::timestamptz`],
+    ['window_end', `${sqlString(options.window.end.toISOString())}::timestamptz`],
+    ...Object.entries(options.params).map(([name, value]): [string, string] => [name, sqlLiteral(value)]),
+  ];
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
+  let prepared: DuckDBPreparedStatement | undefined;
   try {
-    await setVariable(
-      connection,
-      variables,
-      'window_start',
-      `${sqlString(options.window.start.toISOString())}::timestamptz`,
-    );
-    await setVariable(
-      connection,
-      variables,
-      'window_end',
-      `${sqlString(options.window.end.toISOString())}::timestamptz`,
-    );
-    for (const [name, value] of Object.entries(options.params)) {
-      await setVariable(connection, variables, name, sqlLiteral(value));
-    }
+    // One round trip for all of them. Names are validated identifiers (header schema), values are
+    // rendered as typed literals, so an integer param is an INTEGER in SQL just as
+    // `SET VARIABLE n = 5` makes it in the DuckDB CLI.
+    await connection.run(variables.map(([name, literal]) => `set variable ${name} = ${literal};`).join('\n'));
     // Prepared only now, with the variables set: binding types getvariable() from their values,
     // so `getvariable('window_start') - interval 1 day` works as it does in the DuckDB CLI.
-    const sql = await wrapReadOnly(connection, detector.id, detector.sql);
+    prepared = await prepareReadOnly(connection, detector.id, detector.sql);
     if (options.timeoutMs !== undefined) {
       timer = setTimeout(() => {
         timedOut = true;
         connection.interrupt();
       }, options.timeoutMs);
     }
-    const reader = await connection.runAndReadAll(sql);
+    const reader = await prepared.runAndReadAll();
     clearTimeout(timer);
     const columns = reader.columnNames();
     const types = reader.columnTypes().map((t) => t.toString());
@@ -115,20 +109,9 @@ export async function runDetector(
     }
     throw new DetectorError(detector.id, `SQL error: ${firstLine(error)}`, { cause: error });
   } finally {
-    for (const name of variables) await connection.run(`reset variable ${name}`);
+    prepared?.destroySync();
+    await connection.run(variables.map(([name]) => `reset variable ${name};`).join('\n'));
   }
-}
-
-async function setVariable(
-  connection: DuckDBConnection,
-  set: string[],
-  name: string,
-  literal: string,
-): Promise<void> {
-  // Names are validated identifiers (header schema), values are rendered as typed literals, so an
-  // integer param is an INTEGER in SQL just as `SET VARIABLE n = 5` makes it in the DuckDB CLI.
-  await connection.run(`set variable ${name} = ${literal}`);
-  set.push(name);
 }
 
 export function sqlLiteral(value: ParamValue): string {

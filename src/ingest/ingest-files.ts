@@ -5,9 +5,14 @@ import { splitJsonRecords } from '../connectors/files/split-json-records.js';
 import { looksLikeContainer, unwrapContainers } from '../connectors/files/unwrap-containers.js';
 import { type FoundFile, walkFiles } from '../connectors/files/walk-files.js';
 import { describeError } from '../errors.js';
+import { isDigestPath, isTrailLogPath } from '../integrity/cloudtrail-digest.js';
+import { readDigestFile, verifyLocalDigests } from '../integrity/local-digests.js';
+import type { CloudTrailPublicKey } from '../integrity/public-keys.js';
+import type { DigestCheckSummary } from '../integrity/verify-digests.js';
 import { sqlString } from '../normalize/normalize-sql.js';
 import { readCheckpoints } from '../store/checkpoints.js';
 import { EventWriter } from '../store/event-writer.js';
+import { timePhase } from '../util/phase-timings.js';
 
 /** What a file checkpoint remembers: enough to skip an unchanged file and resume a partly read one. */
 export interface FileCursor {
@@ -31,6 +36,8 @@ export interface FileIngestOptions {
   /** Largest decompressed size of one file the Node reader accepts (default 1 GiB). */
   maxDecompressedBytes?: number;
   onProgress?: (progress: FileIngestProgress) => void;
+  /** CloudTrail public keys for checking digest signatures offline (integrity.cloudtrail_public_keys). */
+  cloudtrailPublicKeys?: readonly CloudTrailPublicKey[];
 }
 
 export interface FileIngestProgress {
@@ -50,8 +57,12 @@ export interface FileIngestSummary {
   records: number;
   events_new: number;
   events_duplicate: number;
+  /** Duplicates whose record differs from the stored copy (recorded in event_conflicts). */
+  events_conflicting: number;
   errors: number;
   files_with_errors: number;
+  /** CloudTrail digest files read and the digests judged (docs/integrity.md); absent when there were none. */
+  cloudtrail_digests?: DigestCheckSummary & { files: number };
 }
 
 const GZIP_RATIO_ESTIMATE = 10;
@@ -84,6 +95,7 @@ export async function ingestFiles(
     records: 0,
     events_new: 0,
     events_duplicate: 0,
+    events_conflicting: 0,
     errors: 0,
     files_with_errors: 0,
   };
@@ -96,6 +108,9 @@ export async function ingestFiles(
     errors: 0,
   };
   const filesWithErrors = new Set<string>();
+  let digestFiles = 0;
+  // CloudTrail log files read this run: a digest may already record their hashes.
+  const trailLogsRead: string[] = [];
   const report = () => options.onProgress?.({ ...progress });
   const fail = (origin: string, position: string | null, reason: string, excerpt: string | null = null) => {
     writer.addError({ origin, position, reason, excerpt });
@@ -107,6 +122,7 @@ export async function ingestFiles(
     summary.records += outcome.records;
     summary.events_new += outcome.inserted;
     summary.events_duplicate += outcome.duplicates;
+    summary.events_conflicting += outcome.conflicts;
     summary.errors += outcome.errors;
     progress.eventsNew = summary.events_new;
     progress.errors = summary.errors;
@@ -222,7 +238,7 @@ export async function ingestFiles(
       continue;
     }
     try {
-      const sha256 = await sha256File(file.path);
+      const sha256 = await timePhase('ingest.file_sha256', () => sha256File(file.path));
       const cursor: FileCursor = { size: file.size, mtimeMs: file.mtimeMs, sha256, complete: true };
       if (previous?.complete && previous.sha256 === sha256) {
         // Same content under a new mtime: remember the mtime so the next run skips without hashing.
@@ -233,6 +249,18 @@ export async function ingestFiles(
         const resumeAfter =
           previous && !previous.complete && previous.sha256 === sha256 ? (previous.line ?? 0) : 0;
         const gzip = await isGzipFile(file.path);
+        if (isDigestPath(file.path)) {
+          // CloudTrail's signed hourly digest: recorded with its checkpoint, judged after the loop.
+          const delivery = await readDigestFile(file.path, gzip, options.maxDecompressedBytes);
+          writer.addSideWrite((c) => delivery.record(c, runId));
+          writer.setCheckpoint({ origin: file.path, cursor });
+          digestFiles++;
+          progress.filesDone++;
+          progress.bytesDone += file.size;
+          report();
+          continue;
+        }
+        if (isTrailLogPath(file.path)) trailLogsRead.push(file.path);
         const head = await readHead(file.path, gzip);
         const layout = head.head.length === 0 && head.damage ? null : sniffLayout(head.head, head.complete);
         if (layout === null) {
@@ -251,7 +279,7 @@ export async function ingestFiles(
           else if (layout.kind === 'cloudtrail-digest') {
             summary.files_not_events.push({
               path: file.path,
-              note: 'CloudTrail digest file (integrity data, not events)',
+              note: 'CloudTrail digest file, not named as CloudTrail delivers it (not verified)',
             });
           } else if (layout.kind === 'empty') fail(file.path, null, 'empty file');
           else fail(file.path, 'byte 0', layout.reason, head.head.slice(0, 80));
@@ -269,6 +297,13 @@ export async function ingestFiles(
   for (const key of [...bulk.keys()]) await flushBulk(key);
   await commit();
   writer.dispose();
+  const digests = await verifyLocalDigests(connection, runId, {
+    files,
+    trailLogsRead,
+    publicKeys: options.cloudtrailPublicKeys ?? [],
+    maxDecompressedBytes: options.maxDecompressedBytes,
+  });
+  if (digestFiles > 0 || digests.digests > 0) summary.cloudtrail_digests = { files: digestFiles, ...digests };
   summary.files_with_errors = filesWithErrors.size;
   report();
   return summary;

@@ -1,6 +1,14 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { type JsonValue, type SourceConnector, SourceError } from '../connectors/source-connector.js';
+import {
+  type DigestIntegrityHooks,
+  type JsonValue,
+  type SourceConnector,
+  SourceError,
+} from '../connectors/source-connector.js';
 import { describeError } from '../errors.js';
+import { recordDigest, recordLogHashes } from '../integrity/digest-store.js';
+import type { CloudTrailPublicKey } from '../integrity/public-keys.js';
+import { type DigestCheckSummary, type DigestResolvers, verifyDigests } from '../integrity/verify-digests.js';
 import { readCheckpoints } from '../store/checkpoints.js';
 import { EventWriter } from '../store/event-writer.js';
 import { mergeAsync } from '../util/merge-async.js';
@@ -14,6 +22,8 @@ export interface StreamSummary {
   records: number;
   events_new: number;
   events_duplicate: number;
+  /** Duplicates whose record differs from the stored copy (recorded in event_conflicts). */
+  events_conflicting: number;
   errors: number;
   /** One line naming source, scope, cause and request id, when the stream failed. */
   error: string | null;
@@ -37,7 +47,14 @@ export async function ingestSources(
   connection: DuckDBConnection,
   runId: number,
   connectors: readonly SourceConnector[],
-  options: { signal?: AbortSignal; onProgress?: (p: StreamProgress) => void } = {},
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (p: StreamProgress) => void;
+    /** CloudTrail public keys from config, beside those ListPublicKeys returns. */
+    cloudtrailPublicKeys?: readonly CloudTrailPublicKey[];
+    /** Receives the outcome of CloudTrail digest verification when a connector read digests. */
+    onDigests?: (summary: DigestCheckSummary) => void;
+  } = {},
 ): Promise<StreamSummary[]> {
   const started = performance.now();
   const summaries = new Map<string, StreamSummary>();
@@ -53,6 +70,7 @@ export async function ingestSources(
       records: 0,
       events_new: 0,
       events_duplicate: 0,
+      events_conflicting: 0,
       errors: 0,
       error: null,
       seconds: 0,
@@ -89,12 +107,35 @@ export async function ingestSources(
       positions.set(origin, position);
       await writer.add(origin, position, 'record', batch.records[i] as string);
     }
+    // Digest facts commit with the batch whose cursor moves past them.
+    const { digests, logHashes } = batch;
+    if (digests?.length) {
+      writer.addSideWrite(async (c) => {
+        for (const d of digests) {
+          await recordDigest(
+            c,
+            { location: d.key, origin: d.origin, content: d.content, metaSignature: d.metaSignature },
+            runId,
+          );
+        }
+      });
+    }
+    if (logHashes?.length) {
+      writer.addSideWrite((c) =>
+        recordLogHashes(
+          c,
+          logHashes.map((h) => ({ location: h.key, origin: h.origin, sha256: h.sha256 })),
+          runId,
+        ),
+      );
+    }
     writer.setCheckpoint({ origin: connector.stream, cursor: batch.cursor });
     const outcome = await writer.commit();
     summary.pages += batch.pages;
     summary.records += outcome.records;
     summary.events_new += outcome.inserted;
     summary.events_duplicate += outcome.duplicates;
+    summary.events_conflicting += outcome.conflicts;
     summary.errors += outcome.errors;
     summary.seconds = (performance.now() - started) / 1000;
     options.onProgress?.({
@@ -121,6 +162,37 @@ export async function ingestSources(
     await writer.commit();
   }
   for (const writer of writers.values()) writer.dispose();
+  const hooks = connectors.flatMap((c) => (c.digestIntegrity ? [c.digestIntegrity] : []));
+  if (hooks.length > 0 || options.cloudtrailPublicKeys?.length) {
+    const digestSummary = await verifyDigests(connection, runId, {
+      configKeys: options.cloudtrailPublicKeys ?? [],
+      resolvers: hooks.length === 0 ? {} : digestResolvers(hooks),
+    });
+    options.onDigests?.(digestSummary);
+  }
   for (const s of summaries.values()) if (s.seconds === 0) s.seconds = (performance.now() - started) / 1000;
   return [...summaries.values()];
+}
+
+/** Fetches what digest verification lacks through the connectors that read the digests. */
+function digestResolvers(hooks: readonly DigestIntegrityHooks[]): DigestResolvers {
+  return {
+    logFile: async ({ logKey, bucket, object }) => {
+      const hook = hooks.find((h) => h.bucket === bucket) ?? (hooks[0] as DigestIntegrityHooks);
+      const sha256 = await hook.hashObject(bucket ?? hook.bucket, object ?? logKey);
+      return sha256 === null ? { kind: 'absent' } : { kind: 'hashed', sha256 };
+    },
+    publicKeys: async (region, from, to) => {
+      let failure: unknown = null;
+      for (const hook of hooks) {
+        try {
+          const keys = await hook.publicKeys(region, from, to);
+          return keys.map((k) => ({ ...k, source: 'ListPublicKeys' as const }));
+        } catch (error) {
+          failure = error;
+        }
+      }
+      throw failure;
+    },
+  };
 }

@@ -7,6 +7,7 @@ import {
   integerSql,
   jsonTypeOf,
   keyIndex,
+  localizableText,
   mayContain,
   nonEmptyList,
   objectMap,
@@ -49,7 +50,10 @@ import type { RecordFormat } from './record-format.js';
  * - region: location as recorded ('eastus', 'global', 'West Europe'); NULL when absent.
  * - service: the provider prefix of operationName ('Microsoft.Network'), else ResourceProviderValue,
  *   else the provider in resourceId, in the record's case, like `action`: compare with lower().
- * - action: operationName / OperationNameValue as recorded (LA OperationName is a localized title).
+ * - action: operationName / OperationNameValue as recorded (LA OperationName is a localized title);
+ *   the REST API's {"value", "localizedValue"} object gives its value (also for category, and for
+ *   status, read for the outcome when there is no resultType). The derived event id still hashes
+ *   the recorded text, so ids of stored events do not change.
  * - log_type: category / CategoryValue.
  * - actor: Caller (LA), else the claims UPN (upn or name URI claim), else the caller's object id
  *   (objectidentifier claim: the same id LA writes in Caller for service principals and Entra logs
@@ -60,8 +64,8 @@ import type { RecordFormat } from './record-format.js';
  * - actor_issuer: identityprovider claim, else iss (a guest's home IdP shows here).
  * - source_ip: callerIpAddress, else properties.ipAddress, as recorded: Elastic drops values that
  *   do not parse as an IP ('127.0.0.0/8'); we keep what the record says.
- * - outcome: Success/Succeeded -> success, Failure/Failed -> failure, anything else (Start, Accept,
- *   Updated, Skipped, sign-in style '0') -> unknown. error_code / error_message on failure:
+ * - outcome: resultType (else the REST API's status): Success/Succeeded -> success, Failure/Failed ->
+ *   failure, anything else (Start, Accept, Updated, Skipped, sign-in style '0') -> unknown. error_code / error_message on failure:
  *   resultSignature (else properties.statusCode, else the statusMessage error code) and
  *   resultDescription (else the statusMessage error message).
  * - mfa: NULL (an Activity record does not say). resources: [resourceId as recorded].
@@ -99,16 +103,19 @@ from (
   select
     origin, position, raw, event_data_id, correlation_id, operation, arm_id, result_type,
     result_signature, category, props,
+    -- The id above hashes the fields as recorded; the columns read REST-style {value} objects.
+    ${localizableText('operation')} as operation_value,
+    coalesce(result_type, ${localizableText('rest_status')}) as outcome_text,
     ${azureTimeSql('time_text')} as event_time,
     coalesce(${subscriptionFromResourceId('arm_id')}, lower(subscription_id), ${tenantFromResourceId('arm_id')}, lower(tenant_id)) as account,
     location as region,
     coalesce(
-      case when contains(operation, '/') then split_part(operation, '/', 1) end,
+      case when contains(operation_value, '/') then split_part(operation_value, '/', 1) end,
       provider_value,
       ${providerFromResourceId('arm_id')}
     ) as service,
-    operation as action,
-    category as log_type,
+    operation_value as action,
+    ${localizableText('category')} as log_type,
     coalesce(caller, claim_upn, claim_oid, claim_app_id, property_user, property_app, initiated_by, identity_name) as actor,
     case
       when lower(claim_idtyp) = 'app' then 'service'
@@ -127,12 +134,12 @@ from (
     source_ip,
     user_agent,
     case
-      when lower(result_type) in ('success', 'succeeded') then 'success'
-      when lower(result_type) in ('failure', 'failed') then 'failure'
+      when lower(outcome_text) in ('success', 'succeeded') then 'success'
+      when lower(outcome_text) in ('failure', 'failed') then 'failure'
       else 'unknown'
     end as outcome,
-    case when lower(result_type) in ('failure', 'failed') then coalesce(result_signature, status_code, status_error_code) end as error_code,
-    case when lower(result_type) in ('failure', 'failed') then coalesce(result_description, status_error_message) end as error_message,
+    case when lower(outcome_text) in ('failure', 'failed') then coalesce(result_signature, status_code, status_error_code) end as error_code,
+    case when lower(outcome_text) in ('failure', 'failed') then coalesce(result_description, status_error_message) end as error_message,
     null::boolean as mfa,
     ${nonEmptyList('arm_id')} as resources,
     ${compactObject([
@@ -160,6 +167,7 @@ from (
       coalesce(${textField('ro', 'CategoryValue')}, ${textField('ro', 'category')}) as category,
       coalesce(${textField('ro', 'ActivityStatusValue')}, ${textField('ro', 'resultType')}, ${textField('ro', 'ActivityStatus')}) as result_type,
       coalesce(${textField('ro', 'ActivitySubstatusValue')}, ${textField('ro', 'resultSignature')}) as result_signature,
+      ${textField('ro', 'status')} as rest_status,
       ${textField('ro', 'resultDescription')} as result_description,
       ${textField('ro', 'correlationId')} as correlation_id,
       ${textField('ro', 'level')} as level,

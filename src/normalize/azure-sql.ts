@@ -162,6 +162,16 @@ export function providerFromResourceId(resourceId: string): string {
   return `nullif(regexp_extract(${resourceId}, '/providers/([^/]+)', 1, 'i'), '')`;
 }
 
+/**
+ * The value of a field the Activity Log REST API (`az monitor activity-log list`, the Azure portal's
+ * JSON download) writes as {"value": ..., "localizedValue": ...}, where diagnostic exports write the
+ * value as a plain string (operationName, category, status): the text itself when it is no such
+ * object.
+ */
+export function localizableText(text: string): string {
+  return `(case when starts_with(${text}, '{') then coalesce(nullif(trim(try_cast(${text} as json) ->> '$.value'), ''), ${text}) else ${text} end)`;
+}
+
 /** Integer from a JSON number or numeric string ("0", 12, "12.0"), or NULL. */
 export function integerSql(text: string): string {
   return `try_cast(try_cast(${text} as double) as bigint)`;

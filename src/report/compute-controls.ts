@@ -116,10 +116,10 @@ export function evaluateChecks(inputs: CheckInputs): Record<CheckName, CheckResu
       ? {
           name: 'integrity',
           status: 'pass',
-          detail: `period digest computed over ${inputs.digestEvents} events (cover page)`,
+          detail: `the hash chain's period root covers ${inputs.digestEvents} events (cover page; \`auditlake verify\` checks it)`,
           exceptions: 0,
         }
-      : { name: 'integrity', status: 'no data', detail: 'no events to digest in the period', exceptions: 0 };
+      : { name: 'integrity', status: 'no data', detail: 'no chained events in the period', exceptions: 0 };
   const undisposed = findings.filter(
     (f) => (f.severity === 'high' || f.severity === 'critical') && f.status === 'open',
   ).length;

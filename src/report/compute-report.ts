@@ -1,7 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Detector, loadDetectors } from '../detect/load-detectors.js';
 import { describeError } from '../errors.js';
-import { dayDigestSql, periodDigest } from '../store/period-digest.js';
+import { chainRootForPeriod } from '../store/chain-heads.js';
+import { DAY_ROOT_SQL } from '../store/chain-sql.js';
 import { evaluateChecks, evaluateControls } from './compute-controls.js';
 import { activityByHour, computeStoreFacts, STREAM_SQL } from './compute-coverage.js';
 import {
@@ -47,6 +48,8 @@ export interface ReportOptions {
   reportsRoot?: string;
   /** The detector library; default the package's queries/. */
   detectors?: readonly Detector[];
+  /** `retention.events` of auditlake.yaml in days; null or absent: events are kept indefinitely. */
+  retentionDays?: number | null;
 }
 
 const QUERY_SAMPLE_ROWS = 10;
@@ -157,8 +160,24 @@ function statements(
   return out;
 }
 
+/**
+ * The day roots the cover's period root is computed from (chainRootForPeriod): the period root is
+ * the sha256 of the lines "source day events day_root" of these rows, newline-terminated.
+ */
+function dayRootsSql(report: Pick<Report, 'period' | 'store'>): string {
+  const first = report.period.from.slice(0, 10);
+  const end = new Date(Math.ceil(Date.parse(report.period.to) / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+  return `select s.source, s.day, sum(s.events)::bigint as events, ${DAY_ROOT_SQL} as day_root
+from batch_days s
+where s.day >= date '${first}'
+  and s.day < date '${end}'
+  and s.batch_id <= ${report.store.digest.as_of_batch_id ?? -1}
+group by s.source, s.day
+order by s.source, s.day`;
+}
+
 function reproductions(
-  report: Pick<Report, 'period' | 'framework'>,
+  report: Pick<Report, 'period' | 'framework' | 'store'>,
   queries: readonly QueryEvidence[],
 ): Report['appendix']['reproduce'] {
   const from = tsLiteral(report.period.from);
@@ -193,8 +212,8 @@ where f.last_seen >= ${from}
 order by h.changed_at`,
     },
     {
-      what: 'Digest of one day (repeat per day; cover page method)',
-      sql: dayDigestSql(report.period.from, new Date(Date.parse(report.period.from) + DAY_MS).toISOString()),
+      what: 'Day roots of the hash chain behind the cover digest (run `auditlake verify` to check them against the events)',
+      sql: dayRootsSql(report),
     },
     ...queries.map((q) => ({ what: `Evidence query ${q.id}: ${q.title}`, sql: q.sql })),
   ];
@@ -207,12 +226,21 @@ const METHOD = [
   'A finding belongs to the period when it was active in it (last seen on or after the start, first seen before the end). Suppressed findings are listed but do not count against a control.',
   'A day counts as reviewed when at least one detection run without error covered it (detection_runs); detector versions are the sha256 of the SQL file that ran.',
   'Control status: not applicable (the framework file says audit logs cannot show it); no evidence (a needed source, detector run, check or query is missing); findings (findings or check exceptions); satisfied (evidence present, nothing found).',
-  "The integrity digest is computed in DuckDB over the period's events in canonical order (source, day, event id, md5 of the raw record).",
+  "The integrity digest on the cover is the root of the store's hash chain for the period: a sha256 over the day roots (per source and UTC day) of the batches committed up to the batch named with it; `auditlake verify --from --to` recomputes those roots from the events (docs/integrity.md).",
 ];
 
+/** The latest UTC day whose events were pruned by retention (pruned_days), or null. */
+async function lastPrunedDay(connection: DuckDBConnection): Promise<string | null> {
+  const reader = await connection.runAndReadAll('select max(day)::varchar from pruned_days');
+  const value = reader.getRows()[0]?.[0];
+  return value === null || value === undefined ? null : String(value);
+}
+
 export async function computeReport(connection: DuckDBConnection, options: ReportOptions): Promise<Report> {
-  // Days, hours and strftime below are UTC whatever the machine's zone.
-  await connection.run("set TimeZone = 'UTC'");
+  // Days, hours and strftime below are UTC whatever the machine's zone. A connection locked for
+  // detection (auditlake run reports on it) is UTC already and refuses any `set`.
+  const zone = await connection.runAndReadAll("select current_setting('TimeZone')");
+  if (String(zone.getRows()[0]?.[0]) !== 'UTC') await connection.run("set TimeZone = 'UTC'");
   const root = options.reportsRoot ?? defaultReportsRoot();
   const framework: Framework = loadFramework(options.framework, root);
   const library = options.detectors ?? loadDetectors().detectors;
@@ -244,7 +272,7 @@ export async function computeReport(connection: DuckDBConnection, options: Repor
     detectors: inForce,
     dispositions: dispositionsOf(findings),
   };
-  const digest = await periodDigest(connection, from, to);
+  const digest = await chainRootForPeriod(connection, from, to);
 
   const catalogue = new Map(readEvidenceQueries(root).map((q) => [q.id, q]));
   const wanted = [
@@ -274,6 +302,8 @@ export async function computeReport(connection: DuckDBConnection, options: Repor
     oldest_event: oldest ? oldest.toISOString() : null,
     days_held: oldest ? Math.max(0, Math.floor((to.getTime() - oldest.getTime()) / DAY_MS)) : 0,
     days_required: framework.retentionDays,
+    policy_days: options.retentionDays ?? null,
+    pruned_through: await lastPrunedDay(connection),
   };
   const periodEvents = facts.sources.reduce((n, s) => n + s.events, 0);
   const checks = evaluateChecks({
@@ -348,6 +378,7 @@ export async function computeReport(connection: DuckDBConnection, options: Repor
         method: digest.method,
         value: digest.value,
         events: digest.events,
+        as_of_batch_id: digest.as_of_batch_id,
       },
       sources: facts.sources,
       checkpoints: facts.checkpoints,
@@ -384,6 +415,7 @@ export async function computeReport(connection: DuckDBConnection, options: Repor
       suppressions,
       reproduce: [] as Report['appendix']['reproduce'],
       notes: [] as string[],
+      signing: null,
     },
   };
   partial.appendix.reproduce = reproductions(partial, queries);

@@ -23,7 +23,7 @@ export const REVIEW_SQL = `with days as (
   select unnest(generate_series($1::timestamptz, $2::timestamptz - interval 1 day, interval 1 day)) as day_start
 )
 select strftime(d.day_start, '%Y-%m-%d') as day,
-  list(distinct r.run_id order by r.run_id) filter (where r.error is null) as runs,
+  list(distinct r.run_id order by r.run_id) filter (where r.error is null and r.run_id is not null) as runs,
   min(r.window_start) filter (where r.error is null) as window_start,
   max(r.window_end) filter (where r.error is null) as window_end,
   max(r.started_at) filter (where r.error is null) as reviewed_at,

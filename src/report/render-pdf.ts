@@ -92,9 +92,19 @@ function cover(l: Layout, r: Report): void {
     120,
   );
   doc.moveDown(0.6);
-  l.subheading('Store integrity digest for the period');
+  l.subheading('Store integrity digest for the period (hash chain root)');
   l.mono(`${r.store.digest.algorithm}:${r.store.digest.value}`, 9);
-  l.paragraph(r.store.digest.method, { color: COLORS.muted, size: 8 });
+  const asOf = r.store.digest.as_of_batch_id;
+  l.paragraph(
+    `${asOf === null ? 'The chain is empty.' : `As of chain batch ${asOf}.`} ${r.store.digest.method}`,
+    { color: COLORS.muted, size: 8 },
+  );
+  l.paragraph(
+    r.appendix.signing
+      ? `Signed with Ed25519 key ${r.appendix.signing.key_fingerprint} (appendix "Signature").`
+      : 'Not signed: no report signing key was configured (appendix "Signature").',
+    { color: COLORS.muted, size: 8 },
+  );
   doc.y = PAGE.height - 150;
   l.paragraph(
     "Prepared by auditlake from the organisation's own audit log store. Control titles and requirements are paraphrases; " +
@@ -580,6 +590,17 @@ function queriesSection(l: Layout, r: Report): void {
   }
 }
 
+/** What retention is in force: the configured policy, and how far pruning has gone. */
+export function retentionPolicyText(retention: Report['store']['retention']): string {
+  const policy =
+    retention.policy_days === null
+      ? 'none configured: events are kept indefinitely'
+      : `events older than ${retention.policy_days} days are pruned (retention.events); findings and reports are never pruned`;
+  return retention.pruned_through === null
+    ? `${policy}; no events pruned so far`
+    : `${policy}; events pruned through ${retention.pruned_through} (their day roots stay in the hash chain)`;
+}
+
 function appendix(l: Layout, r: Report, attachment: PdfResult['attachment']): void {
   l.heading('Appendix', 1);
   l.subheading('Method');
@@ -642,11 +663,13 @@ function appendix(l: Layout, r: Report, attachment: PdfResult['attachment']): vo
       'Retention',
       `oldest event ${r.store.retention.oldest_event ? time(r.store.retention.oldest_event) : 'none'}; ${r.store.retention.days_held} days held, ${r.store.retention.days_required} required`,
     ],
+    ['Retention policy', retentionPolicyText(r.store.retention)],
     [
       'Attachment',
       attachment ? `${attachment.name}: ${attachment.rows} findings, sha256 ${attachment.sha256}` : 'none',
     ],
   ]);
+  signatureSection(l, r);
   l.heading('Reproducing the numbers', 2);
   l.paragraph(
     'Each statement below runs as-is against the store: auditlake query "<SQL>" (or -f FILE), read-only.',
@@ -655,6 +678,30 @@ function appendix(l: Layout, r: Report, attachment: PdfResult['attachment']): vo
     l.subheading(q.what);
     l.mono(q.sql, 7);
   }
+}
+
+function signatureSection(l: Layout, r: Report): void {
+  l.heading('Signature', 2);
+  const signing = r.appendix.signing;
+  if (!signing) {
+    l.paragraph(
+      'This report is not signed: no report signing key was configured (report.signing in auditlake.yaml), ' +
+        'so `auditlake verify-report` cannot show that it is the document auditlake wrote.',
+      { color: COLORS.findings },
+    );
+    return;
+  }
+  l.paragraph(
+    'auditlake signed this file with the Ed25519 key below; the signature is in the file of the same name ' +
+      'with ".sig" appended (a JSON report carries it as its "signature" member). Check it with ' +
+      '`auditlake verify-report FILE --public-key KEY.pub.pem`, using a public key obtained from the organisation ' +
+      'by another channel: the key printed here only shows which key the signer claims.',
+  );
+  l.fields([['Algorithm', 'Ed25519 (RFC 8032)']]);
+  l.subheading('Public key fingerprint (sha256 of the DER public key)');
+  l.mono(signing.key_fingerprint, 8);
+  l.subheading('Public key');
+  l.mono(signing.public_key.trim(), 8);
 }
 
 export async function renderPdf(report: Report, options: PdfOptions): Promise<PdfResult> {

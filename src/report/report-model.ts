@@ -243,10 +243,28 @@ export interface Report {
   };
   period: ReportPeriod;
   store: {
-    digest: { algorithm: string; method: string; value: string; events: number };
+    /**
+     * The hash chain's root for the period (chainRootForPeriod): over the day roots of the UTC days
+     * the period overlaps, as of chain batch `as_of_batch_id` (null: the chain is empty).
+     */
+    digest: {
+      algorithm: string;
+      method: string;
+      value: string;
+      events: number;
+      as_of_batch_id: number | null;
+    };
     sources: SourceSummary[];
     checkpoints: Checkpoint[];
-    retention: { oldest_event: string | null; days_held: number; days_required: number };
+    retention: {
+      oldest_event: string | null;
+      days_held: number;
+      days_required: number;
+      /** The retention in force (auditlake.yaml retention.events), in days; null: events kept indefinitely. */
+      policy_days: number | null;
+      /** The latest UTC day whose events retention pruned (the chain keeps their roots), or null. */
+      pruned_through: string | null;
+    };
   };
   summary: Summary;
   coverage: Coverage;
@@ -260,7 +278,16 @@ export interface Report {
     suppressions: SuppressionEntry[];
     reproduce: Reproduction[];
     notes: string[];
+    /** The key the written report is signed with; null when it is written unsigned. */
+    signing: ReportSigning | null;
   };
+}
+
+/** Printed in the appendix: the public half of the signing key, so a reader can pin it. */
+export interface ReportSigning {
+  algorithm: 'ed25519';
+  key_fingerprint: string;
+  public_key: string;
 }
 
 export interface SuppressionEntry {

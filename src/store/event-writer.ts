@@ -2,8 +2,10 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { describeError, StoreError } from '../errors.js';
 import { PROJECTED_COLUMNS } from '../normalize/record-format.js';
 import { crashPoint } from '../util/crash-points.js';
+import { timePhase } from '../util/phase-timings.js';
 import { redact } from '../util/redact.js';
 import { extendChain, nextLink } from './chain.js';
+import { recordConflicts } from './event-conflicts.js';
 import {
   addParsedRecords,
   appendStaged,
@@ -32,6 +34,8 @@ export interface BatchOutcome {
   records: number;
   inserted: number;
   duplicates: number;
+  /** Duplicates whose record differs from the stored copy, newly recorded in event_conflicts. */
+  conflicts: number;
   /** Records that could not become events (malformed, unrecognized, no id or time) plus extra errors. */
   errors: number;
 }
@@ -48,13 +52,15 @@ const EVENT_COLUMNS = [
  * transaction together with its ingest errors and the checkpoints that say it was read, so a crash
  * at any point leaves either the whole batch and its checkpoints or neither.
  *
- * Duplicate events (same source and event_id) are dropped against the store and within the batch.
+ * Duplicate events (same source and event_id) are dropped against the store and within the batch;
+ * a dropped copy whose record differs from the kept one is recorded in event_conflicts.
  */
 export class EventWriter {
   private appender: DuckDBAppender | null = null;
   private staged = 0;
   private readonly extraErrors: IngestErrorRow[] = [];
   private readonly checkpoints: CheckpointWrite[] = [];
+  private readonly sideWrites: ((c: DuckDBConnection) => Promise<void>)[] = [];
 
   private readonly connection: DuckDBConnection;
   private readonly runId: number;
@@ -74,6 +80,7 @@ export class EventWriter {
     this.staged = 0;
     this.extraErrors.length = 0;
     this.checkpoints.length = 0;
+    this.sideWrites.length = 0;
   }
 
   /** Adds one raw record (JSON text). */
@@ -99,6 +106,14 @@ export class EventWriter {
     this.checkpoints.push(checkpoint);
   }
 
+  /**
+   * Writes to other tables that must commit with this batch and its checkpoints (CloudTrail digest
+   * facts, src/integrity/): run inside the batch's transaction, in the order added.
+   */
+  addSideWrite(write: (c: DuckDBConnection) => Promise<void>): void {
+    this.sideWrites.push(write);
+  }
+
   get pendingRecords(): number {
     return this.staged;
   }
@@ -112,17 +127,27 @@ export class EventWriter {
       // Tamper evidence (docs/integrity.md): the new events carry the id of the chain link this
       // transaction adds, so they commit (or vanish in a crash) together with their digests.
       const link = await nextLink(c);
-      const outcome = await this.insertEvents(c, link.batchId);
+      const { range, ...outcome } = await timePhase('ingest.insert_events', () =>
+        this.insertEvents(c, link.batchId),
+      );
+      // Only batches with duplicates pay for the comparison, in proportion to those rows.
+      const conflicts =
+        outcome.duplicates > 0 && range
+          ? await recordConflicts(c, { runId: this.runId, batchId: link.batchId, ...range })
+          : 0;
       if (outcome.inserted > 0) {
-        await extendChain(c, { ...link, runId: this.runId, connector: this.connector });
+        await timePhase('ingest.extend_chain', () =>
+          extendChain(c, { ...link, runId: this.runId, connector: this.connector }),
+        );
       }
       const recordErrors = await this.insertRecordErrors(c);
       await this.insertExtraErrors(c);
-      await this.writeCheckpoints(c);
+      for (const write of this.sideWrites) await write(c);
+      await timePhase('ingest.checkpoints', () => this.writeCheckpoints(c));
       crashPoint('before-commit');
-      await c.run('commit');
+      await timePhase('ingest.commit', () => c.run('commit'));
       crashPoint('after-commit');
-      const result = { ...outcome, errors: recordErrors + this.extraErrors.length };
+      const result = { ...outcome, conflicts, errors: recordErrors + this.extraErrors.length };
       await this.begin();
       return result;
     } catch (error) {
@@ -142,13 +167,18 @@ export class EventWriter {
   private async insertEvents(
     c: DuckDBConnection,
     batchId: number,
-  ): Promise<{ records: number; inserted: number; duplicates: number }> {
+  ): Promise<{
+    records: number;
+    inserted: number;
+    duplicates: number;
+    range: { batchStart: string; batchEnd: string } | null;
+  }> {
     const stats = await c.runAndReadAll(
       `select count(*)::bigint, count(*) filter (where problem is null)::bigint, min(event_time)::varchar, max(event_time)::varchar
 from temp.normalized`,
     );
     const [records, valid, minTime, maxTime] = stats.getRows()[0] ?? [0, 0, null, null];
-    if (Number(valid) === 0) return { records: Number(records), inserted: 0, duplicates: 0 };
+    if (Number(valid) === 0) return { records: Number(records), inserted: 0, duplicates: 0, range: null };
     const cols = EVENT_COLUMNS.join(', ');
     // A source repeats an event with its original time, so looking for earlier copies only in the
     // batch's time range is exact and lets DuckDB skip every row group outside it.
@@ -168,7 +198,12 @@ qualify row_number() over (partition by n.source, n.event_id order by n.origin, 
       [this.runId, String(minTime), String(maxTime), batchId],
     );
     const inserted = Number(result.rowsChanged);
-    return { records: Number(records), inserted, duplicates: Number(valid) - inserted };
+    return {
+      records: Number(records),
+      inserted,
+      duplicates: Number(valid) - inserted,
+      range: { batchStart: String(minTime), batchEnd: String(maxTime) },
+    };
   }
 
   private async insertRecordErrors(c: DuckDBConnection): Promise<number> {

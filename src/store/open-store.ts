@@ -4,6 +4,8 @@ import { AuditlakeError, describeError, StoreError } from '../errors.js';
 import { ensurePrivateDir, restrictToOwner, tightenUmask } from '../util/private-files.js';
 import { MIGRATIONS } from './migrations.js';
 import { openEncryptedDatabase } from './open-encrypted.js';
+import { isLockConflict, retryWhileBusy, storeAccess, storeBusyError } from './store-busy.js';
+import { claimOwnership, releaseOwnership } from './store-owner.js';
 
 export const DEFAULT_DB_PATH = 'data/auditlake.duckdb';
 
@@ -18,6 +20,11 @@ export interface StoreOptions {
   encryptionKey?: string | undefined;
   /** Lets DuckDB write encrypted files with its built-in crypto when OpenSSL is missing (docs/security.md). */
   allowUnsafeBuiltinCrypto?: boolean | undefined;
+  /**
+   * How long to wait while another process holds the store (0: fail at once with StoreBusyError,
+   * Infinity: as long as it takes). Default: what the CLI set with `--wait` (storeAccess()), else 0.
+   */
+  waitSeconds?: number | undefined;
 }
 
 /** An open store: one DuckDB instance and one connection, closed together. */
@@ -32,7 +39,19 @@ export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv =
   return flag ?? env.AUDITLAKE_DB ?? DEFAULT_DB_PATH;
 }
 
+/**
+ * Opens the store (creating and migrating it when writable). A store another process holds fails
+ * with StoreBusyError naming the holder, or is waited for (options.waitSeconds, `--wait`).
+ */
 export async function openStore(options: StoreOptions): Promise<Store> {
+  const access = storeAccess();
+  return retryWhileBusy(() => openOnce(options, access.command), {
+    waitSeconds: options.waitSeconds ?? access.waitSeconds,
+    onWait: access.onWait,
+  });
+}
+
+async function openOnce(options: StoreOptions, command: string): Promise<Store> {
   const path = options.path === ':memory:' ? ':memory:' : resolve(options.path);
   const config: Record<string, string> = {
     // zstd compression of the raw JSON column needs the newest storage format (3-4x smaller store).
@@ -68,12 +87,16 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
   // Stores created before permissions were tightened (or by another tool) are fixed on write.
   if (onDisk && !options.readOnly) for (const file of [path, `${path}.wal`]) restrictToOwner(file);
+  // Holding DuckDB's write lock now: say who, for anyone who finds the store busy meanwhile.
+  const owner = onDisk && !options.readOnly ? claimOwnership(path, command) : null;
   const store: Store = {
     path,
     connection,
     close() {
       connection.closeSync();
       instance.closeSync();
+      // After the lock is released: a writer that comes next replaces the file, and is left alone.
+      releaseOwnership(path, owner);
     },
   };
   try {
@@ -86,7 +109,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
-function translateOpenError(error: unknown, path: string): StoreError {
+function translateOpenError(error: unknown, path: string): AuditlakeError {
   const message = describeError(error);
   if (/Cannot open encrypted database/i.test(message)) {
     return new StoreError(`the store ${path} is encrypted and no key is configured`, {
@@ -95,17 +118,7 @@ function translateOpenError(error: unknown, path: string): StoreError {
       cause: error,
     });
   }
-  if (/Could not set lock|Conflicting lock/i.test(message)) {
-    const holder = /PID (\d+)/.exec(message)?.[1];
-    return new StoreError(
-      `the store ${path} is open for writing by another process${holder ? ` (pid ${holder})` : ''}`,
-      {
-        context: { path },
-        hint: 'wait for the other auditlake run to finish, then retry',
-        cause: error,
-      },
-    );
-  }
+  if (isLockConflict(message)) return storeBusyError(path, message);
   if (/No such file|does not exist|Cannot open database/i.test(message)) {
     return new StoreError(`cannot open the store ${path}: ${message.split('\n')[0]}`, {
       context: { path },

@@ -4,6 +4,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describeError, StoreError } from '../errors.js';
 import { restrictToOwner, tightenUmask } from '../util/private-files.js';
 import { openStore } from './open-store.js';
+import { isLockConflict, storeBusyError } from './store-busy.js';
 
 export interface RekeyOptions {
   /** The store's current key; undefined for a plaintext store (encrypting it). */
@@ -88,6 +89,8 @@ export async function rekeyStore(path: string, options: RekeyOptions): Promise<R
     if (error instanceof StoreError) throw error;
     const keys = [options.from, options.to].filter((k): k is string => k !== undefined);
     const message = keys.reduce((m, k) => m.split(k).join('[REDACTED]'), describeError(error));
+    // Another process opened the store between the checkpoint above and the copy.
+    if (isLockConflict(message)) throw storeBusyError(source, message);
     if (/read-only crypto module/i.test(message)) {
       throw new StoreError(
         `cannot write the re-keyed copy of ${source}: this DuckDB can only read encrypted files`,

@@ -5,6 +5,7 @@ import {
   insertClassifiedSql,
   projectSql,
 } from '../normalize/normalize-sql.js';
+import { timePhase } from '../util/phase-timings.js';
 
 /**
  * One batch on its way to the events table lives in three temp tables:
@@ -46,14 +47,22 @@ export function appendStaged(
 
 /** Adds records selected by DuckDB (origin, position, unit, r JSON) to the batch; returns how many. */
 export async function addParsedRecords(connection: DuckDBConnection, select: string): Promise<number> {
-  const result = await connection.run(insertClassifiedSql(CLASSIFIED_TABLE, select, true));
+  const result = await timePhase('ingest.read_json', () =>
+    connection.run(insertClassifiedSql(CLASSIFIED_TABLE, select, true)),
+  );
   return Number(result.rowsChanged);
 }
 
 /** Classifies and normalizes the batch into temp table `normalized` (see projectSql for columns). */
 export async function normalizeStaged(connection: DuckDBConnection): Promise<void> {
-  await connection.run(insertClassifiedSql(CLASSIFIED_TABLE, `select * from ${STAGING_TABLE}`, false));
-  await connection.run(`delete from ${STAGING_TABLE}`);
-  for (const statement of classifyUpdatesSql(CLASSIFIED_TABLE)) await connection.run(statement);
-  await connection.run(`create or replace temp table normalized as\n${projectSql(CLASSIFIED_TABLE)}`);
+  await timePhase('ingest.classify_staged', async () => {
+    await connection.run(insertClassifiedSql(CLASSIFIED_TABLE, `select * from ${STAGING_TABLE}`, false));
+    await connection.run(`delete from ${STAGING_TABLE}`);
+  });
+  await timePhase('ingest.classify_formats', async () => {
+    for (const statement of classifyUpdatesSql(CLASSIFIED_TABLE)) await connection.run(statement);
+  });
+  await timePhase('ingest.project', () =>
+    connection.run(`create or replace temp table normalized as\n${projectSql(CLASSIFIED_TABLE)}`),
+  );
 }

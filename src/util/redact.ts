@@ -36,6 +36,11 @@ const BASIC_AUTH = /(Authorization["']?\s*[:=]\s*["']?Basic)(\s+)[A-Za-z0-9+/]{4
 const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 const GOOGLE_OAUTH_TOKEN = /\bya29\.[A-Za-z0-9_-]{10,}/g;
 const GOOGLE_API_KEY = /\bAIza[0-9A-Za-z_-]{35}\b/g;
+/**
+ * Slack incoming-webhook and workflow URLs: the path is the credential (anyone holding it can
+ * post to the channel), so only the host and the kind of hook stay readable.
+ */
+const SLACK_WEBHOOK = /\b(hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9_/-]+/g;
 /** scheme://user:password@host (database URLs, proxies). */
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@"']+):([^\s@/"']+)@/gi;
 
@@ -61,6 +66,7 @@ export function redact(text: string): string {
   out = out.replace(GOOGLE_OAUTH_TOKEN, REDACTED);
   out = out.replace(GOOGLE_API_KEY, REDACTED);
   out = out.replace(AWS_ACCESS_KEY_ID, (_m, prefix: string) => `${prefix}${REDACTED}`);
+  out = out.replace(SLACK_WEBHOOK, (_m, head: string) => `${head}${REDACTED}`);
   out = out.replace(URL_PASSWORD, (_m, head: string) => `${head}:${REDACTED}@`);
   return out;
 }

@@ -44,6 +44,17 @@ export interface CloudTrailFakeOptions {
   fault?: (request: LookupRequest) => CloudTrailFault | null | undefined;
   /** Milliseconds to delay each answer (network latency). */
   latencyMs?: number;
+  /** Public keys ListPublicKeys returns (every region alike); none by default. */
+  publicKeys?: readonly FakePublicKey[];
+}
+
+/** A key as ListPublicKeys returns it: the value is base64 DER (PKCS#1). */
+export interface FakePublicKey {
+  fingerprint: string;
+  value: string;
+  /** Epoch ms of validity. */
+  from: number;
+  to: number;
 }
 
 export interface CloudTrailFake {
@@ -57,6 +68,8 @@ export interface CloudTrailFake {
   served: Map<string, number[]>;
   /** The bodies of every LookupEvents request, in order. */
   log: LookupRequest[];
+  /** The bodies of every ListPublicKeys request, in order. */
+  publicKeyRequests: LookupRequest[];
   close(): Promise<void>;
 }
 
@@ -89,6 +102,7 @@ export async function startCloudTrailFake(options: CloudTrailFakeOptions): Promi
   const served = new Map<string, number[]>();
   const buckets = new Map<string, Bucket>();
   const log: LookupRequest[] = [];
+  const publicKeyRequests: LookupRequest[] = [];
   let requestCounter = 0;
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -129,6 +143,10 @@ export async function startCloudTrailFake(options: CloudTrailFakeOptions): Promi
       return;
     }
     const target = req.headers['x-amz-target'];
+    if (target === 'CloudTrail_20131101.ListPublicKeys') {
+      listPublicKeys(req, res, text);
+      return;
+    }
     if (target !== 'CloudTrail_20131101.LookupEvents') {
       error(res, 400, 'UnknownOperationException', `unsupported target ${String(target)}`);
       return;
@@ -224,6 +242,43 @@ export async function startCloudTrailFake(options: CloudTrailFakeOptions): Promi
     });
   };
 
+  // ListPublicKeys: keys whose validity overlaps [StartTime, EndTime] (now when unset).
+  const listPublicKeys = (req: IncomingMessage, res: ServerResponse, text: string) => {
+    const auth = /Credential=([^/]+)\/\d{8}\/([^/]+)\/cloudtrail\/aws4_request/.exec(
+      String(req.headers.authorization ?? ''),
+    );
+    const account = auth ? options.accounts[auth[1] ?? ''] : undefined;
+    if (!auth || !account) {
+      error(
+        res,
+        400,
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
+      return;
+    }
+    const body = JSON.parse(text || '{}') as Record<string, unknown>;
+    const request = { account, region: auth[2] ?? '', n: publicKeyRequests.length + 1, body };
+    publicKeyRequests.push(request);
+    const fault = options.fault?.(request);
+    if (fault?.kind === 'error') {
+      error(res, fault.status, fault.type, fault.message ?? fault.type);
+      return;
+    }
+    const start = toMs(body.StartTime) ?? Date.now();
+    const end = toMs(body.EndTime) ?? Date.now();
+    send(res, 200, {
+      PublicKeyList: (options.publicKeys ?? [])
+        .filter((k) => k.from <= end && k.to >= start)
+        .map((k) => ({
+          Value: k.value,
+          ValidityStartTime: k.from / 1000,
+          ValidityEndTime: k.to / 1000,
+          Fingerprint: k.fingerprint,
+        })),
+    });
+  };
+
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent) error(res, 500, 'InternalFailure', String(e));
@@ -241,6 +296,7 @@ export async function startCloudTrailFake(options: CloudTrailFakeOptions): Promi
     throttled,
     served,
     log,
+    publicKeyRequests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

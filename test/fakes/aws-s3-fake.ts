@@ -33,8 +33,11 @@ export interface S3FakeOptions {
 
 export interface S3Fake {
   url: string;
-  put(bucket: string, key: string, body: Buffer): void;
+  /** Stores an object; `metadata` is served as x-amz-meta-* headers (CloudTrail digest signatures). */
+  put(bucket: string, key: string, body: Buffer, metadata?: Record<string, string>): void;
   createBucket(bucket: string): void;
+  /** Deletes an object. */
+  remove(bucket: string, key: string): void;
   /** Every request in order. */
   log: S3Request[];
   close(): Promise<void>;
@@ -45,6 +48,7 @@ const xmlEscape = (s: string) =>
 
 export async function startS3Fake(options: S3FakeOptions = {}): Promise<S3Fake> {
   const buckets = new Map<string, Map<string, Buffer>>();
+  const metadataOf = new Map<string, Record<string, string>>();
   const log: S3Request[] = [];
   let counter = 0;
 
@@ -184,6 +188,12 @@ export async function startS3Fake(options: S3FakeOptions = {}): Promise<S3Fake> 
       'x-amz-request-id': requestId(),
       etag: '"etag"',
       'last-modified': 'Mon, 02 Nov 2026 10:00:00 GMT',
+      ...Object.fromEntries(
+        Object.entries(metadataOf.get(`${bucket}/${key ?? ''}`) ?? {}).map(([k, v]) => [
+          `x-amz-meta-${k}`,
+          v,
+        ]),
+      ),
     });
     if (fault?.kind === 'truncate') {
       res.write(body.subarray(0, Math.floor(body.length / 2)), () => req.socket.destroy());
@@ -201,10 +211,16 @@ export async function startS3Fake(options: S3FakeOptions = {}): Promise<S3Fake> 
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    put(bucket, key, body) {
+    put(bucket, key, body, metadata) {
       const objects = buckets.get(bucket) ?? new Map<string, Buffer>();
       objects.set(key, body);
       buckets.set(bucket, objects);
+      if (metadata) metadataOf.set(`${bucket}/${key}`, metadata);
+      else metadataOf.delete(`${bucket}/${key}`);
+    },
+    remove(bucket, key) {
+      buckets.get(bucket)?.delete(key);
+      metadataOf.delete(`${bucket}/${key}`);
     },
     createBucket(bucket) {
       if (!buckets.has(bucket)) buckets.set(bucket, new Map());

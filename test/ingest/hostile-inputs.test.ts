@@ -126,3 +126,131 @@ describe('gzip bombs', () => {
     expect(error?.reason).toMatch(/decompressed size exceeds 32 MiB/);
   });
 });
+
+describe('duplicate event ids with different content', () => {
+  const id = (n: number) => cloudtrailRecord(n).eventID as string;
+
+  interface ConflictRow {
+    event_id: string;
+    stored_origin: string;
+    stored_position: number;
+    origin: string;
+    position: number;
+    stored_digest: string;
+    incoming_digest: string;
+    differs: string[];
+    run_id: number;
+  }
+
+  async function conflicts(): Promise<ConflictRow[]> {
+    const reader = await store.connection.runAndReadAll(
+      `select event_id, stored_origin, stored_position::int as stored_position, origin, position::int as position,
+  stored_digest, incoming_digest, differs, run_id::int as run_id
+from event_conflicts
+order by event_id, origin, position`,
+    );
+    return reader.getRowObjectsJson() as unknown as ConflictRow[];
+  }
+
+  async function storedDigest(eventId: string): Promise<string> {
+    const reader = await store.connection.runAndReadAll(
+      'select sha256(json(raw)::varchar) from events where event_id = $1',
+      [eventId],
+    );
+    return String(reader.getRows()[0]?.[0]);
+  }
+
+  const lines = (records: readonly Record<string, unknown>[]) =>
+    records.map((r) => JSON.stringify(r)).join('\n');
+
+  it('within one file: the first copy is kept, the different one recorded once, the identical one silently', async () => {
+    const file = join(dir, 'in', 'twice.ndjson');
+    writeFileSync(
+      file,
+      lines([
+        cloudtrailRecord(1),
+        cloudtrailRecord(1, { sourceIPAddress: '203.0.113.66', userAgent: 'evil/1.0' }),
+        cloudtrailRecord(1),
+        cloudtrailRecord(2),
+      ]),
+    );
+    const summary = await ingest();
+    expect(summary).toMatchObject({ events_new: 2, events_duplicate: 2, events_conflicting: 1 });
+    expect(await count()).toBe(2);
+    const reader = await store.connection.runAndReadAll('select source_ip from events where event_id = $1', [
+      id(1),
+    ]);
+    expect(reader.getRows()).toEqual([['198.51.100.7']]);
+    const [conflict, ...more] = await conflicts();
+    expect(more).toEqual([]);
+    expect(conflict).toMatchObject({
+      event_id: id(1),
+      stored_origin: file,
+      stored_position: 1,
+      origin: file,
+      position: 2,
+      differs: ['source_ip', 'user_agent'],
+    });
+    expect(conflict?.stored_digest).toBe(await storedDigest(id(1)));
+    expect(conflict?.incoming_digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(conflict?.incoming_digest).not.toBe(conflict?.stored_digest);
+  });
+
+  it('across files and runs; a rerun of the same input records nothing twice', async () => {
+    writeFileSync(
+      join(dir, 'in', 'a.json'),
+      JSON.stringify({ Records: [cloudtrailRecord(1), cloudtrailRecord(2)] }),
+    );
+    const first = await ingest();
+    expect(first).toMatchObject({ events_new: 2, events_conflicting: 0 });
+    // The same events again, pretty-printed (whitespace only: not a conflict), one of them altered
+    // in a field no column is read from.
+    writeFileSync(
+      join(dir, 'in', 'b.json'),
+      JSON.stringify(
+        { Records: [cloudtrailRecord(1), cloudtrailRecord(2, { additionalEventData: { x: 1 } })] },
+        null,
+        2,
+      ),
+    );
+    const second = await ingest();
+    expect(second).toMatchObject({ events_new: 0, events_duplicate: 2, events_conflicting: 1 });
+    const recorded = await conflicts();
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({ event_id: id(2), differs: [] });
+    expect(recorded[0]?.origin).toMatch(/b\.json$/);
+    expect(recorded[0]?.stored_origin).toMatch(/a\.json$/);
+
+    // Forget the checkpoints so every file is read again: all duplicates, no new conflict rows.
+    await store.connection.run('delete from checkpoints');
+    const rerun = await ingest();
+    expect(rerun).toMatchObject({ events_new: 0, events_duplicate: 4, events_conflicting: 0 });
+    expect(await conflicts()).toEqual(recorded);
+    expect(await count()).toBe(2);
+  });
+
+  it('a copy with another event time inside the batch time range is found too', async () => {
+    writeFileSync(join(dir, 'in', 'a.ndjson'), lines([cloudtrailRecord(1)]));
+    await ingest();
+    // Stored at 10:00:01; the copy says 10:00:30 and the batch spans 10:00:00-10:00:30.
+    writeFileSync(
+      join(dir, 'in', 'b.ndjson'),
+      lines([cloudtrailRecord(1, { eventTime: '2026-11-02T10:00:30Z' }), cloudtrailRecord(0)]),
+    );
+    const summary = await ingest();
+    expect(summary).toMatchObject({ events_new: 1, events_duplicate: 1, events_conflicting: 1 });
+    const [conflict] = await conflicts();
+    expect(conflict).toMatchObject({ event_id: id(1), position: 1, differs: ['event_time'] });
+  });
+
+  it('ordinary duplicates (the same record again) record nothing', async () => {
+    const records = Array.from({ length: 50 }, (_, i) => cloudtrailRecord(i));
+    writeFileSync(join(dir, 'in', 'a.json'), JSON.stringify({ Records: records }));
+    writeFileSync(join(dir, 'in', 'b.ndjson'), lines(records));
+    // Other whitespace: the line reader keeps each record's text as written.
+    writeFileSync(join(dir, 'in', 'c.ndjson'), lines(records).replaceAll('":', '" : '));
+    const summary = await ingest();
+    expect(summary).toMatchObject({ events_new: 50, events_duplicate: 100, events_conflicting: 0 });
+    expect(await conflicts()).toEqual([]);
+  });
+});

@@ -174,18 +174,38 @@ describe('ingestFiles', () => {
       owner: '111122223333',
       logGroup: 'aws-cloudtrail-logs-111122223333',
       logStream: '111122223333_CloudTrail_us-east-1',
-      logEvents: [1, 2].map((n) => ({ id: `le${n}`, timestamp: 1, message: JSON.stringify(cloudtrailRecord(n)) })),
+      logEvents: [1, 2].map((n) => ({
+        id: `le${n}`,
+        timestamp: 1,
+        message: JSON.stringify(cloudtrailRecord(n)),
+      })),
     };
     writeFileSync(join(dir, 'in', 'cwl.gz'), gzipSync(JSON.stringify(envelope)));
     const signin = {
       tables: [
         {
           name: 'PrimaryResult',
-          columns: ['TimeGenerated', 'Type', 'Id', 'UserPrincipalName', 'IPAddress', 'ResultType', 'AppDisplayName', 'TenantId'].map(
-            (name) => ({ name, type: 'string' }),
-          ),
+          columns: [
+            'TimeGenerated',
+            'Type',
+            'Id',
+            'UserPrincipalName',
+            'IPAddress',
+            'ResultType',
+            'AppDisplayName',
+            'TenantId',
+          ].map((name) => ({ name, type: 'string' })),
           rows: [
-            ['2026-11-02T09:00:00Z', 'SigninLogs', '7f1b0c2e-0000-4000-8000-000000000001', 'dana@contoso.example', '203.0.113.9', '50126', 'Azure Portal', '00000000-0000-0000-0000-00000000aaaa'],
+            [
+              '2026-11-02T09:00:00Z',
+              'SigninLogs',
+              '7f1b0c2e-0000-4000-8000-000000000001',
+              'dana@contoso.example',
+              '203.0.113.9',
+              '50126',
+              'Azure Portal',
+              '00000000-0000-0000-0000-00000000aaaa',
+            ],
           ],
         },
       ],
@@ -193,7 +213,9 @@ describe('ingestFiles', () => {
     writeFileSync(join(dir, 'in', 'la-result.json'), JSON.stringify(signin));
     const summary = await ingest();
     expect(summary).toMatchObject({ events_new: 3, errors: 0 });
-    const stored = await rows('select source, format, actor, outcome, origin from events order by event_time');
+    const stored = await rows(
+      'select source, format, actor, outcome, origin from events order by event_time',
+    );
     expect(stored.map((r) => [r.source, r.format, r.actor, r.outcome])).toEqual([
       ['azure', 'entra_signin', 'dana@contoso.example', 'failure'],
       ['aws', 'cloudtrail', 'arn:aws:iam::111122223333:user/alice', 'success'],

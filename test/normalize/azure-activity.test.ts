@@ -263,6 +263,36 @@ describe('azureActivityFormat', () => {
     expect(ids[0]).toBe('sha256:b1f8d0288f17f9f8592f9fe3d314b4b9899ecb344846da60b0b96d8bae70c10f');
   });
 
+  it('reads the REST API {value, localizedValue} objects and keeps the id of the recorded text', async () => {
+    const { resultType: _resultType, ...withoutResultType } = activityRecord();
+    const rest = {
+      ...withoutResultType,
+      operationName: {
+        value: 'Microsoft.Authorization/elevateAccess/action',
+        localizedValue: 'Assigns the caller to User Access Administrator role',
+      },
+      category: { value: 'Administrative', localizedValue: 'Administrative' },
+      status: { value: 'Succeeded', localizedValue: 'Succeeded' },
+    };
+    const [row, failed] = await normalizeRecords([
+      rest,
+      { ...rest, status: { value: 'Failed', localizedValue: 'Failed' } },
+    ]);
+    expect(row).toMatchObject({
+      service: 'Microsoft.Authorization',
+      action: 'Microsoft.Authorization/elevateAccess/action',
+      log_type: 'Administrative',
+      outcome: 'success',
+    });
+    expect(failed?.outcome).toBe('failure');
+    // resultType, when present, still decides over the REST status.
+    const both = await normalizeOne({ ...rest, resultType: 'Start' });
+    expect(both.outcome).toBe('unknown');
+    // The derived id hashes the operationName as recorded (the object's JSON text): pinned to the
+    // id the normalizer gave before it read the objects, so stored events keep theirs.
+    expect(row?.event_id).toBe('sha256:cde03fd00aecbc2cf23557fd5282c3e366d255c04810367c898739913fafc51e');
+  });
+
   it('prefers eventDataId from properties when the diagnostic record has one', async () => {
     const row = await normalizeOne(
       activityRecord({ properties: { eventDataId: 'ffff0000-1111-4222-8333-444455556666' } }),
@@ -372,13 +402,18 @@ describe('azure_activity: Key Vault audit events', () => {
       correlationId: '5d2a9c1e-0000-4000-8000-000000000011',
       identity: {
         claim: {
-          'http://schemas.microsoft.com/identity/claims/objectidentifier': '3f1e2d3c-0000-4000-8000-000000000abc',
+          'http://schemas.microsoft.com/identity/claims/objectidentifier':
+            '3f1e2d3c-0000-4000-8000-000000000abc',
           upn: 'lena.fischer@acme.example',
           appid: '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
         },
       },
       properties: { id: 'https://acme-kv.vault.azure.net/secrets/db-password/1', clientInfo: 'azsdk-net' },
     });
-    expect(row).toMatchObject({ actor: 'lena.fischer@acme.example', actor_type: 'user', action: 'SecretGet' });
+    expect(row).toMatchObject({
+      actor: 'lena.fischer@acme.example',
+      actor_type: 'user',
+      action: 'SecretGet',
+    });
   });
 });

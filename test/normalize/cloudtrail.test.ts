@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type NormalizedRow, normalizeOne, normalizeRecords } from '../helpers/normalize-records.js';
 import { cloudtrailRecord } from '../helpers/cloudtrail-records.js';
+import { type NormalizedRow, normalizeOne, normalizeRecords } from '../helpers/normalize-records.js';
 
 const ACCOUNT = '111111111111';
 const OTHER_ACCOUNT = '222222222222';

@@ -106,6 +106,18 @@ describe('redact: credentials are masked', () => {
     expectGone("ATTACH 'x.duckdb' AS s (ENCRYPTION_KEY 'k3y-value-long')", 'k3y-value-long');
   });
 
+  it('Slack webhook URLs, whose path is the credential', () => {
+    const hook = [
+      'https://hooks.slack.com/services/T0',
+      '1ABCDEF/B0',
+      '2GHIJKL/',
+      'aBcDeFgHiJkLmNoPqRsTuVwX',
+    ].join('');
+    const out = expectGone(`POST ${hook} failed: 404 no_service`, 'aBcDeFgHiJkLmNoPqRsTuVwX');
+    expect(out).toBe(`POST https://hooks.slack.com/services/${REDACTED} failed: 404 no_service`);
+    expectGone('hooks.slack.com/workflows/T01ABC/A02DEF/123456/xyzSecret', 'xyzSecret');
+  });
+
   it('redactJson masks fields of a log line', () => {
     const line = redactJson({ event: 'auth', token: 'abc.def.ghi123', scope: '111122223333' });
     expect(line).not.toContain('abc.def.ghi123');

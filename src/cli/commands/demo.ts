@@ -15,6 +15,7 @@ import { loadDetectors } from '../../detect/load-detectors.js';
 import { runDetection } from '../../detect/run-detection.js';
 import { computeReport } from '../../report/compute-report.js';
 import { defaultOutPath, writeReport } from '../../report/generate-report.js';
+import { signingKeyFromConfig } from '../../report/signing-key.js';
 import { type DayCounts, eventsPerDay, eventsPerFormat, type FormatCounts } from '../../store/inventory.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { storeOptionsFromEnvironment } from '../../store/store-key.js';
@@ -167,7 +168,9 @@ async function demoReport(c: DuckDBConnection, perDay: DayCounts[]): Promise<Dem
   const first = perDay[0]?.day;
   const last = perDay.at(-1)?.day;
   if (!first || !last) return null;
-  const config = loadConfig({}).config.report;
+  const loaded = loadConfig({});
+  const config = loaded.config.report;
+  const signingKey = signingKeyFromConfig(loaded);
   const report = await computeReport(c, {
     framework: DEMO_FRAMEWORK,
     from: new Date(`${first}T00:00:00Z`),
@@ -177,6 +180,7 @@ async function demoReport(c: DuckDBConnection, perDay: DayCounts[]): Promise<Dem
   });
   const written = await writeReport(report, 'pdf', defaultOutPath(report, 'pdf'), {
     maxFindingsPerDetector: config.max_findings_per_detector,
+    signingKey,
   });
   return { framework: DEMO_FRAMEWORK, path: written.files[0] ?? '', pages: written.pdf?.pages ?? 0 };
 }

@@ -1,10 +1,13 @@
 import { relative } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../../config/load-config.js';
 import { type FileIngestSummary, ingestFiles } from '../../ingest/ingest-files.js';
+import { configPublicKeys, digestSummaryLine } from '../../integrity/digest-config.js';
 import { type IngestErrorSummary, ingestErrorsOfRun } from '../../store/inventory.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { finishRun, type RunStatus, startRun } from '../../store/runs.js';
 import { storeOptionsFromEnvironment } from '../../store/store-key.js';
+import { ownerFilePath } from '../../store/store-owner.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { chooseFormat, renderDocument } from '../output.js';
@@ -24,9 +27,17 @@ export interface IngestFilesResult {
 export async function runIngestFiles(
   dbPath: string,
   paths: readonly string[],
-  options: { quiet: boolean; command?: string; batchRecords?: number; batchMb?: number },
+  options: {
+    quiet: boolean;
+    command?: string;
+    batchRecords?: number;
+    batchMb?: number;
+    /** --config: for integrity.cloudtrail_public_keys (./auditlake.yaml when present otherwise). */
+    configPath?: string | undefined;
+  },
 ): Promise<IngestFilesResult> {
   const started = performance.now();
+  const cloudtrailPublicKeys = configPublicKeys(loadConfig({ path: options.configPath }));
   // DuckDB would otherwise cache up to 80% of RAM; ingest streams batches and needs little.
   const store = await openStore({
     path: dbPath,
@@ -40,10 +51,11 @@ export async function runIngestFiles(
     try {
       summary = await ingestFiles(store.connection, runId, {
         paths,
-        exclude: [store.path, `${store.path}.wal`],
+        exclude: [store.path, `${store.path}.wal`, ownerFilePath(store.path)],
         ...(options.batchRecords ? { batchRecords: options.batchRecords } : {}),
         ...(options.batchMb ? { batchBytes: options.batchMb * 1024 * 1024 } : {}),
         onProgress: (p) => progress.update(p),
+        cloudtrailPublicKeys,
       });
     } catch (error) {
       progress.stop();
@@ -64,7 +76,11 @@ export async function runIngestFiles(
         files_read: summary.files_read,
         files_skipped: summary.files_unchanged,
       },
-      { paths, files_not_events: summary.files_not_events.length },
+      {
+        paths,
+        files_not_events: summary.files_not_events.length,
+        events_conflicting: summary.events_conflicting,
+      },
     );
     const errorsSample = await ingestErrorsOfRun(store.connection, runId, 10);
     const resources = {
@@ -95,7 +111,9 @@ export function ingestSummaryText(result: IngestFilesResult): string {
         ? `, ${s.files_not_events.length} skipped (not events, e.g. CloudTrail digests)`
         : ''),
     `records: ${s.records} read, ${s.events_new} new events, ${s.events_duplicate} already in the store`,
+    conflictsLine(s.events_conflicting, result.run_id),
   ];
+  if (s.cloudtrail_digests) lines.push(digestSummaryLine(s.cloudtrail_digests));
   if (s.errors > 0) {
     lines.push(
       `errors: ${s.errors} in ${s.files_with_errors} file(s); every good record of those files was kept`,
@@ -112,6 +130,15 @@ export function ingestSummaryText(result: IngestFilesResult): string {
   lines.push(`store: ${result.store} (run ${result.run_id}, ${result.status})`);
   lines.push(`took ${result.resources.elapsed_s} s, peak memory ${result.resources.peak_rss_mb} MB`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Duplicate ids with different content: the first copy is kept, each other one is on record. */
+export function conflictsLine(conflicts: number, runId: number): string {
+  if (conflicts === 0) return 'conflicts: none (no duplicate id with different content)';
+  return (
+    `conflicts: ${conflicts} duplicate event id(s) with different content; the first copy was kept, ` +
+    `the others are recorded: auditlake query "select * from event_conflicts where run_id = ${runId}"`
+  );
 }
 
 function positiveInt(value: string): number {
@@ -135,17 +162,28 @@ export function registerIngestFiles(
     .option('-q, --quiet', 'no progress output')
     .option('--batch-records <n>', 'records per commit on the line-by-line path (default 50000)', positiveInt)
     .option('--batch-mb <n>', 'estimated decompressed MB per bulk commit (default 64)', positiveInt)
+    .option(
+      '--config <path>',
+      'config file, for integrity.cloudtrail_public_keys (default: ./auditlake.yaml)',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   auditlake ingest files ./exports/AWSLogs
+  auditlake ingest files ./trail-sync/AWSLogs --config auditlake.yaml   # verifies CloudTrail digests too
   auditlake ingest files ~/Downloads/signins.json ./gcp-sink --format json`,
     )
     .action(
       async (
         paths: string[],
-        opts: { format?: string; quiet?: boolean; batchRecords?: number; batchMb?: number },
+        opts: {
+          format?: string;
+          quiet?: boolean;
+          batchRecords?: number;
+          batchMb?: number;
+          config?: string;
+        },
       ) => {
         const g = globals();
         const format = chooseFormat(opts.format, true);
@@ -153,6 +191,7 @@ Examples:
           quiet: Boolean(opts.quiet) || format !== 'table',
           ...(opts.batchRecords ? { batchRecords: opts.batchRecords } : {}),
           ...(opts.batchMb ? { batchMb: opts.batchMb } : {}),
+          configPath: opts.config,
         });
         done({
           output: renderDocument(result, format, () => ingestSummaryText(result)),

@@ -6,6 +6,8 @@ import { connectorsFor, doctorFor } from '../../connectors/registry.js';
 import type { ConnectorContext, DoctorCheck } from '../../connectors/source-connector.js';
 import { UsageError } from '../../errors.js';
 import { ingestSources, type StreamProgress, type StreamSummary } from '../../ingest/ingest-sources.js';
+import { configPublicKeys, digestSummaryLine } from '../../integrity/digest-config.js';
+import type { DigestCheckSummary } from '../../integrity/verify-digests.js';
 import { SOURCE_NAMES, type SourceName } from '../../model/event.js';
 import { readCheckpoints } from '../../store/checkpoints.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
@@ -16,6 +18,7 @@ import { redactJson } from '../../util/redact.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { chooseFormat, type Row, renderDocument, renderRows } from '../output.js';
+import { conflictsLine } from './ingest-files.js';
 
 function context(quiet: boolean): ConnectorContext {
   return {
@@ -78,6 +81,8 @@ export interface IngestSourcesResult {
   run_id: number;
   status: 'ok' | 'partial' | 'failed';
   streams: StreamSummary[];
+  /** CloudTrail digest verification (S3 trail sources), when any digest was checked. */
+  cloudtrail_digests?: DigestCheckSummary;
 }
 
 export async function runIngestSources(
@@ -100,10 +105,15 @@ export async function runIngestSources(
     const stop = () => controller.abort(new Error('interrupted'));
     process.once('SIGINT', stop);
     let streams: StreamSummary[];
+    let digests: DigestCheckSummary | undefined;
     try {
       streams = await ingestSources(store.connection, runId, connectors, {
         signal: controller.signal,
         onProgress: (p) => progress.update(p),
+        cloudtrailPublicKeys: configPublicKeys(loaded),
+        onDigests: (s) => {
+          if (s.digests > 0 || s.problems.length > 0) digests = s;
+        },
       });
     } finally {
       process.off('SIGINT', stop);
@@ -127,7 +137,7 @@ export async function runIngestSources(
       },
       { streams },
     );
-    return { run_id: runId, status, streams };
+    return { run_id: runId, status, streams, ...(digests ? { cloudtrail_digests: digests } : {}) };
   } finally {
     store.close();
   }
@@ -145,10 +155,12 @@ function summaryText(result: IngestSourcesResult): string {
     records: s.records,
     new: s.events_new,
     duplicate: s.events_duplicate,
+    conflicts: s.events_conflicting,
     errors: s.errors,
   }));
   const failures = result.streams.filter((s) => s.error).map((s) => `  ${s.error}`);
-  return `${renderRows(rows, 'table')}${failures.length ? `failed:\n${failures.join('\n')}\n` : ''}run ${result.run_id}: ${result.status}\n`;
+  const conflicts = result.streams.reduce((n, s) => n + s.events_conflicting, 0);
+  return `${renderRows(rows, 'table')}${failures.length ? `failed:\n${failures.join('\n')}\n` : ''}${conflicts > 0 ? `${conflictsLine(conflicts, result.run_id)}\n` : ''}${result.cloudtrail_digests ? `${digestSummaryLine(result.cloudtrail_digests)}\n` : ''}run ${result.run_id}: ${result.status}\n`;
 }
 
 export function registerIngestSources(

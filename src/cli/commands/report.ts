@@ -1,15 +1,18 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
+import { retentionDays } from '../../config/ops-schema.js';
 import { UsageError } from '../../errors.js';
 import { listFrameworkKeys } from '../../report/frameworks.js';
 import {
   computeFromStore,
   REPORT_FORMATS,
   type ReportFormat,
+  type WrittenReport,
   writeReport,
 } from '../../report/generate-report.js';
 import { DAY_MS } from '../../report/query-rows.js';
 import type { Report } from '../../report/report-model.js';
+import { signingKeyFromConfig } from '../../report/signing-key.js';
 import { resolveDbPath } from '../../store/open-store.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -25,7 +28,23 @@ interface ReportCliOptions {
   config?: string;
 }
 
-function summaryText(report: Report, files: readonly string[], pages: number | null): string {
+/** What `auditlake report` says about the signature: signed with which key, or why not. */
+export function signingText(written: WrittenReport): string {
+  if (written.signedWith) {
+    const where = written.signatures.length
+      ? `signatures: ${written.signatures.join(', ')}`
+      : 'the signature is the JSON\'s "signature" member';
+    return `signed with Ed25519 key ${written.signedWith.fingerprint} (from ${written.signedWith.from}); ${where}`;
+  }
+  if (written.text !== null && written.format !== 'json') {
+    return `not signed: ${written.format} is signed only when written to a file (--out)`;
+  }
+  return 'not signed: no report signing key configured (report.signing in auditlake.yaml, or AUDITLAKE_REPORT_KEY; see docs/reports.md)';
+}
+
+function summaryText(report: Report, written: WrittenReport): string {
+  const files = written.files;
+  const pages = written.pdf?.pages ?? null;
   const c = report.summary.controls;
   const f = report.summary.findings;
   return [
@@ -33,6 +52,7 @@ function summaryText(report: Report, files: readonly string[], pages: number | n
     `controls: ${c.satisfied} satisfied, ${c.findings} with findings, ${c['no evidence']} without evidence, ${c['not applicable']} not applicable`,
     `findings: ${f.critical} critical, ${f.high} high, ${f.medium} medium, ${f.low} low, ${f.info} info; ${report.summary.suppressed_findings} suppressed`,
     ...files.map((p) => `wrote ${p}${pages !== null && p.endsWith('.pdf') ? ` (${pages} pages)` : ''}`),
+    signingText(written),
     '',
   ].join('\n');
 }
@@ -51,7 +71,10 @@ export function registerReport(
     .option('--out <file>', 'output file (default for pdf: reports/out/<framework>_<from>_<to>.pdf)')
     .option('--format <format>', `${REPORT_FORMATS.join(', ')} (default pdf)`, 'pdf')
     .option('--generated-at <time>', 'the generation time to print (fixed for reproducible output)')
-    .option('--config <path>', 'auditlake.yaml (report.organization, report.max_findings_per_detector)')
+    .option(
+      '--config <path>',
+      'auditlake.yaml (report.organization, report.max_findings_per_detector, report.signing)',
+    )
     .addHelpText('after', `\nFrameworks: ${listFrameworkKeys().join(', ')}`)
     .action(async (opts: ReportCliOptions) => {
       if (!(REPORT_FORMATS as readonly string[]).includes(opts.format ?? 'pdf')) {
@@ -73,20 +96,28 @@ export function registerReport(
       const generatedAt = opts.generatedAt
         ? (parseTime('--generated-at', opts.generatedAt) as Date)
         : new Date();
-      const config = loadConfig({ path: opts.config }).config.report;
-      const report = await computeFromStore(resolveDbPath(globals().db), {
-        framework: opts.framework,
-        from,
-        to,
-        generatedAt,
-        organization: config.organization,
-      });
+      const loaded = loadConfig({ path: opts.config });
+      const config = loaded.config.report;
+      // Before the computation: a configured key that cannot be read stops the run, never an unsigned report.
+      const signingKey = signingKeyFromConfig(loaded);
+      const report = await computeFromStore(
+        resolveDbPath(globals().db),
+        {
+          framework: opts.framework,
+          from,
+          to,
+          generatedAt,
+          organization: config.organization,
+          retentionDays: retentionDays(loaded.config.retention),
+        },
+        { configPath: opts.config },
+      );
       const written = await writeReport(report, format, opts.out, {
         maxFindingsPerDetector: config.max_findings_per_detector,
+        signingKey,
       });
-      done({
-        output: written.text ?? summaryText(report, written.files, written.pdf?.pages ?? null),
-        exitCode: EXIT.ok,
-      });
+      // The document owns stdout when it goes there; the signing status then goes to stderr.
+      if (written.text !== null) process.stderr.write(`auditlake: ${signingText(written)}\n`);
+      done({ output: written.text ?? summaryText(report, written), exitCode: EXIT.ok });
     });
 }

@@ -1,8 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AuditlakeError, describeError } from '../../errors.js';
+import { type DigestSummary, digestSummary } from '../../integrity/digest-summary.js';
 import { checkAgainstHeads, exportChainHeads, parseChainHeads } from '../../store/chain-heads.js';
 import { type ChainProblem, type ChainVerification, verifyChain } from '../../store/chain-verify.js';
+import { type ConflictSummary, conflictSummary } from '../../store/event-conflicts.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { storeOptionsFromEnvironment } from '../../store/store-key.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
@@ -21,6 +23,18 @@ interface VerifyOptions {
 export interface VerifyResult extends ChainVerification {
   against: { file: string; exported_at: string; head_batch_id: number | null } | null;
   exported: { file: string; days: number; head_batch_id: number | null } | null;
+  /** Duplicate event ids with different content on record: not tampering, but worth a look. */
+  conflicts: ConflictSummary;
+  /**
+   * CloudTrail's own digest validation as recorded at ingest: a problem there means the source's
+   * log files or digests were altered or are missing before auditlake read them (also a finding of
+   * aws/cloudtrail-digest-validation-failed); it does not change the exit code, which is about the store.
+   */
+  cloudtrail_digests: DigestSummary;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
 function where(p: ChainProblem): string {
@@ -60,6 +74,28 @@ function text(r: VerifyResult): string {
     lines.push(
       `checked against ${r.against.file} (exported ${r.against.exported_at}, head batch ${r.against.head_batch_id ?? 'none'})`,
     );
+  }
+  lines.push(
+    r.conflicts.recorded === 0
+      ? 'conflicting duplicates: none recorded'
+      : `conflicting duplicates: ${plural(r.conflicts.recorded, 'copy', 'copies')} of ` +
+          `${plural(r.conflicts.events, 'event id', 'event ids')} differed from the stored event ` +
+          `(last ${r.conflicts.last_detected_at}); the first copies are the ones kept and chained: ` +
+          'auditlake query "select * from event_conflicts order by detected_at"',
+  );
+  const digests = Object.entries(r.cloudtrail_digests.by_status);
+  if (digests.length > 0) {
+    lines.push(
+      `cloudtrail digests: ${digests.map(([status, n]) => `${n} ${status}`).join(', ')}` +
+        (r.cloudtrail_digests.problems > 0
+          ? ` (PROBLEMS: see findings of aws/cloudtrail-digest-validation-failed)`
+          : ''),
+    );
+    for (const p of r.cloudtrail_digests.first_problems) {
+      lines.push(
+        `  ${p.status}: account ${p.account}, ${p.region}, trail ${p.trail}, digest ending ${p.digest_end}${p.detail ? `: ${p.detail}` : ''}`,
+      );
+    }
   }
   if (r.exported) {
     lines.push(
@@ -138,6 +174,8 @@ Examples:
                 }
               : null,
           exported: null,
+          conflicts: await conflictSummary(store.connection),
+          cloudtrail_digests: await digestSummary(store.connection),
         };
         // Heads of a broken chain would vouch for the tampering: export only an intact one.
         if (opts.export && verification.status === 'intact') {

@@ -115,6 +115,13 @@ export const awsSourceSchema = z
       })
       .default({ attempts: 8, base_ms: 500, max_ms: 20_000 }),
     endpoint: endpointSchema,
+    /**
+     * s3: also read the trail's CloudTrail-Digest/ files and verify them (signatures, chain, log file
+     * hashes; docs/integrity.md). Needs s3:GetObject on CloudTrail-Digest/ and cloudtrail:ListPublicKeys.
+     */
+    verify_digests: z.boolean().default(true),
+    /** s3: CloudTrail endpoint for ListPublicKeys (a VPC endpoint or, in tests, a loopback fake). */
+    cloudtrail_endpoint: endpointSchema,
   })
   .superRefine((source, ctx) => {
     if (source.mode === 'api' && source.accounts.length === 0) {

@@ -50,6 +50,8 @@ function s3Connector(source: AwsSourceConfig, context: ConnectorContext): Source
     concurrency: source.concurrency,
     retry: source.retry,
     context,
+    verifyDigests: source.verify_digests,
+    cloudtrailEndpoint: source.cloudtrail_endpoint,
   });
 }
 

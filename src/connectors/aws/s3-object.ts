@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
@@ -28,7 +29,12 @@ class ContentError extends Error {}
  * `.json.gz` objects over compressed, and a renamed file may not be). The compressed bytes are
  * never held whole; the text is, because a CloudTrail file is one JSON document (at most ~50 MB).
  */
-export async function readBodyText(body: Readable, expectedBytes: number | undefined): Promise<string> {
+export async function readBodyText(
+  body: Readable,
+  expectedBytes: number | undefined,
+  /** Fed the decompressed bytes as they come (CloudTrail digests hash the uncompressed content). */
+  hash?: Hash,
+): Promise<string> {
   const decoder = new StringDecoder('utf8');
   const parts: string[] = [];
   let rawBytes = 0;
@@ -41,6 +47,7 @@ export async function readBodyText(body: Readable, expectedBytes: number | undef
   const take = (chunk: Buffer) => {
     textBytes += chunk.length;
     if (textBytes > MAX_DECOMPRESSED_BYTES) throw new ContentError('decompressed size exceeds 1 GiB');
+    hash?.update(chunk);
     parts.push(decoder.write(chunk));
   };
   const feedGunzip = (chunk: Buffer) =>

@@ -1,16 +1,29 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import {
   GetObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { isDigestPath } from '../../integrity/cloudtrail-digest.js';
 import { withRetry } from '../../util/retry.js';
-import type { ConnectorContext, JsonValue, SourceConnector, SourceRecordBatch } from '../source-connector.js';
+import { MAX_DECOMPRESSED_BYTES } from '../files/read-file.js';
+import type {
+  ConnectorContext,
+  DigestIntegrityHooks,
+  DigestObject,
+  JsonValue,
+  LogObjectHash,
+  SourceConnector,
+  SourceRecordBatch,
+} from '../source-connector.js';
 import { SourceError } from '../source-connector.js';
 import { errorName, isRetryable, kindOf, retryAfterMs, toSourceError } from './aws-errors.js';
 import type { CredentialProvider } from './credentials.js';
-import { DamagedText, parseTrailText, readBodyText, type TrailObject } from './s3-object.js';
+import { listPublicKeys } from './public-keys.js';
+import { DamagedText, parseTrailText, readBodyText, type TrailObject, TransferError } from './s3-object.js';
 
 /**
  * Checkpoint of one account/region under the bucket. `after`: the greatest key read (or, before
@@ -26,13 +39,17 @@ export interface TrailStreamCursor {
 /** The checkpoint of a bucket source: one entry per account/region, keyed by its path under AWSLogs/. */
 export interface TrailCursor {
   streams: Record<string, TrailStreamCursor>;
+  /** The same for the CloudTrail-Digest/ folders, when digests are verified. */
+  digests?: Record<string, TrailStreamCursor>;
 }
 
 export interface TrailStream {
   /** '111122223333/us-east-1' or 'o-abc123def4/111122223333/us-east-1'. */
   id: string;
-  /** '<prefix>/AWSLogs/[o-org/]<account>/CloudTrail/<region>/'. */
+  /** '<prefix>/AWSLogs/[o-org/]<account>/CloudTrail/<region>/' (CloudTrail-Digest/ for digests). */
   base: string;
+  /** Log files (events) or digest files (integrity evidence). */
+  kind?: 'logs' | 'digests';
 }
 
 export interface S3TrailOptions {
@@ -50,11 +67,18 @@ export interface S3TrailOptions {
   concurrency: number;
   retry: { attempts: number; base_ms: number; max_ms: number };
   context: ConnectorContext;
+  /** Also read the CloudTrail-Digest/ folders and hash the log files, for digest verification. */
+  verifyDigests?: boolean;
+  /** CloudTrail endpoint for ListPublicKeys (tests, VPC endpoints). */
+  cloudtrailEndpoint?: string | undefined;
 }
 
 const DAY_MS = 86_400_000;
-/** `<account>_CloudTrail_<region>_YYYYMMDDTHHmmZ_<unique>.json.gz`: the delivery time in the name. */
-const FILE_TIME = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_/;
+/**
+ * `<account>_CloudTrail_<region>_YYYYMMDDTHHmmZ_<unique>.json.gz`: the delivery time in the name;
+ * digests end in `_YYYYMMDDTHHmmssZ.json.gz`.
+ */
+const FILE_TIME = /_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(?:\d{2})?Z[_.]/;
 
 export function createS3Client(options: {
   region: string;
@@ -126,19 +150,29 @@ export function advance(
 }
 
 function parseCursor(raw: JsonValue | undefined): TrailCursor {
-  const streams: Record<string, TrailStreamCursor> = {};
-  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
-    const s = raw.streams;
+  const part = (s: JsonValue | undefined): Record<string, TrailStreamCursor> => {
+    const out: Record<string, TrailStreamCursor> = {};
     if (typeof s === 'object' && s !== null && !Array.isArray(s)) {
       for (const [id, entry] of Object.entries(s)) {
         if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
         if (typeof entry.after !== 'string') continue;
         const recent = Array.isArray(entry.recent) ? entry.recent.filter((k) => typeof k === 'string') : [];
-        streams[id] = { after: entry.after, recent: recent as string[] };
+        out[id] = { after: entry.after, recent: recent as string[] };
       }
     }
-  }
-  return { streams };
+    return out;
+  };
+  const object = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {};
+  const cursor: TrailCursor = { streams: part(object.streams) };
+  if (object.digests !== undefined) cursor.digests = part(object.digests);
+  return cursor;
+}
+
+/** The cursor map of a stream's kind. */
+function cursorsOf(cursor: TrailCursor, stream: TrailStream): Record<string, TrailStreamCursor> {
+  if (stream.kind !== 'digests') return cursor.streams;
+  cursor.digests ??= {};
+  return cursor.digests;
 }
 
 /** A counting semaphore: bounds objects downloaded and held at once across the bucket's streams. */
@@ -167,7 +201,16 @@ class Slots {
 
 /** One item of a stream, in key order: an object read (or skipped), a watermark move, or the stream's failure. */
 type StreamItem =
-  | { kind: 'object'; stream: TrailStream; key: string; content: TrailObject; requestId: string | undefined }
+  | {
+      kind: 'object';
+      stream: TrailStream;
+      key: string;
+      content: TrailObject;
+      requestId: string | undefined;
+      /** The uncompressed content's sha256 (log files, when digests are verified). */
+      sha256?: string | null;
+      digest?: DigestObject | null;
+    }
   | { kind: 'watermark'; stream: TrailStream; after: string }
   | { kind: 'failed'; stream: TrailStream; error: SourceError };
 
@@ -184,11 +227,29 @@ export class S3TrailConnector implements SourceConnector {
   readonly scope: string;
   private readonly options: S3TrailOptions;
   private client: S3Client | null = null;
+  /** Whether log objects are hashed: only when the bucket holds digests to check them against. */
+  private hashLogs = false;
+
+  readonly digestIntegrity: DigestIntegrityHooks | undefined;
 
   constructor(options: S3TrailOptions) {
     this.options = options;
     this.stream = `cloudtrail-s3/${options.bucket}/${options.prefix}`;
     this.scope = `bucket s3://${options.bucket}/${options.prefix}`;
+    this.digestIntegrity = options.verifyDigests
+      ? {
+          bucket: options.bucket,
+          hashObject: (bucket, key) => this.hashObject(bucket, key),
+          publicKeys: (region, from, to) =>
+            listPublicKeys({
+              region,
+              endpoint: options.cloudtrailEndpoint,
+              credentials: options.credentials,
+              from,
+              to,
+            }),
+        }
+      : undefined;
   }
 
   async *pull(raw: JsonValue | undefined, signal: AbortSignal): AsyncIterable<SourceRecordBatch> {
@@ -201,12 +262,27 @@ export class S3TrailConnector implements SourceConnector {
     try {
       const streams = await this.discover(signal);
       context.log('aws.s3_streams', { stream: this.stream, found: streams.length });
+      if (this.options.verifyDigests) {
+        const digestStreams = await this.discoverDigests(signal);
+        context.log('aws.s3_digest_streams', { stream: this.stream, found: digestStreams.length });
+        streams.push(...digestStreams);
+        this.hashLogs = digestStreams.length > 0;
+      }
       const slots = new Slots(this.options.concurrency);
-      const iterables = streams.map((s) => () => this.readStream(s, cursor.streams[s.id], slots, signal));
+      const iterables = streams.map(
+        (s) => () => this.readStream(s, cursorsOf(cursor, s)[s.id], slots, signal),
+      );
       // Objects are coalesced into batches of about COALESCE_RECORDS records: each commit has a
       // fixed cost that would otherwise dominate buckets of many small objects. The batch's cursor
       // covers every object in it, and they commit together.
-      let pending: { records: string[]; origins: string[]; objects: number } = { records: [], origins: [], objects: 0 };
+      const empty = () => ({
+        records: [] as string[],
+        origins: [] as string[],
+        objects: 0,
+        digests: [] as DigestObject[],
+        logHashes: [] as LogObjectHash[],
+      });
+      let pending = empty();
       const flush = (): SourceRecordBatch | null => {
         if (pending.objects === 0) return null;
         const batch: SourceRecordBatch = {
@@ -215,8 +291,10 @@ export class S3TrailConnector implements SourceConnector {
           origins: pending.origins,
           cursor: snapshot(cursor),
           pages: pending.objects,
+          ...(pending.digests.length ? { digests: pending.digests } : {}),
+          ...(pending.logHashes.length ? { logHashes: pending.logHashes } : {}),
         };
-        pending = { records: [], origins: [], objects: 0 };
+        pending = empty();
         return batch;
       };
       for await (const item of mergeLimited(iterables, this.options.concurrency)) {
@@ -232,7 +310,7 @@ export class S3TrailConnector implements SourceConnector {
         if (item.kind === 'watermark') {
           const ready = flush();
           if (ready) yield ready;
-          cursor.streams[item.stream.id] = { after: item.after, recent: [] };
+          cursorsOf(cursor, item.stream)[item.stream.id] = { after: item.after, recent: [] };
           yield {
             origin: `s3://${bucket}/${item.stream.base}`,
             records: [],
@@ -241,11 +319,8 @@ export class S3TrailConnector implements SourceConnector {
           };
           continue;
         }
-        cursor.streams[item.stream.id] = advance(
-          cursor.streams[item.stream.id],
-          item.key,
-          this.options.overlapMs,
-        );
+        const cursors = cursorsOf(cursor, item.stream);
+        cursors[item.stream.id] = advance(cursors[item.stream.id], item.key, this.options.overlapMs);
         const { content } = item;
         if (content.skipped) context.log('aws.s3_object_skipped', { key: item.key, reason: content.skipped });
         if (content.defect) {
@@ -260,6 +335,9 @@ export class S3TrailConnector implements SourceConnector {
         // download slot is free again.
         slots.release();
         const objectOrigin = `s3://${bucket}/${item.key}`;
+        if (item.digest) pending.digests.push(item.digest);
+        if (item.sha256 !== undefined)
+          pending.logHashes.push({ key: item.key, origin: objectOrigin, sha256: item.sha256 });
         for (const record of content.records) {
           pending.records.push(record);
           pending.origins.push(objectOrigin);
@@ -321,6 +399,18 @@ export class S3TrailConnector implements SourceConnector {
 
   /** The account/region folders to read, found with Delimiter listings (never a full key scan). */
   async discover(signal: AbortSignal): Promise<TrailStream[]> {
+    return this.discoverFolders('CloudTrail', signal);
+  }
+
+  /** The account/region folders of digest files (CloudTrail-Digest/), for digest verification. */
+  async discoverDigests(signal: AbortSignal): Promise<TrailStream[]> {
+    return this.discoverFolders('CloudTrail-Digest', signal);
+  }
+
+  private async discoverFolders(
+    folderName: 'CloudTrail' | 'CloudTrail-Digest',
+    signal: AbortSignal,
+  ): Promise<TrailStream[]> {
     const { organizationId, accounts, regions } = this.options;
     const root = `${this.options.prefix}AWSLogs/`;
     const accountBases: { id: string; base: string }[] = [];
@@ -339,10 +429,14 @@ export class S3TrailConnector implements SourceConnector {
     for (const a of accountBases) {
       const account = a.id.slice(-12);
       if (accounts && !accounts.includes(account)) continue;
-      for (const folder of await this.folders(`${a.base}CloudTrail/`, signal)) {
-        const region = folder.slice(`${a.base}CloudTrail/`.length, -1);
+      for (const folder of await this.folders(`${a.base}${folderName}/`, signal)) {
+        const region = folder.slice(`${a.base}${folderName}/`.length, -1);
         if (regions && !regions.includes(region)) continue;
-        out.push({ id: `${a.id}/${region}`, base: folder });
+        out.push({
+          id: `${a.id}/${region}`,
+          base: folder,
+          ...(folderName === 'CloudTrail-Digest' ? { kind: 'digests' as const } : {}),
+        });
       }
     }
     return out;
@@ -431,6 +525,8 @@ export class S3TrailConnector implements SourceConnector {
         for (const object of page.Contents ?? []) {
           const key = object.Key;
           if (!key || seen.has(key)) continue;
+          // Only objects named as CloudTrail names digests are digests; others there are not read.
+          if (stream.kind === 'digests' && !isDigestPath(key)) continue;
           yield key;
         }
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -445,8 +541,7 @@ export class S3TrailConnector implements SourceConnector {
     slots: Slots,
     signal: AbortSignal,
   ): AsyncGenerator<StreamItem> {
-    const ahead: { key: string; result: Promise<{ content: TrailObject; requestId: string | undefined }> }[] =
-      [];
+    const ahead: { key: string; result: Promise<ObjectRead> }[] = [];
     let read = 0;
     // The oldest download leaves `ahead` only once it succeeded: a failed one's slot is released below.
     const take = async (): Promise<StreamItem> => {
@@ -464,7 +559,8 @@ export class S3TrailConnector implements SourceConnector {
           yield await take();
         }
         await slots.acquire();
-        const result = this.readObject(key, signal);
+        const result =
+          stream.kind === 'digests' ? this.readDigest(key, signal) : this.readObject(key, signal);
         result.catch(() => {});
         ahead.push({ key, result });
       }
@@ -494,10 +590,7 @@ export class S3TrailConnector implements SourceConnector {
   }
 
   /** Downloads and parses one object; a cut transfer is retried, a damaged object salvaged. */
-  private async readObject(
-    key: string,
-    signal: AbortSignal,
-  ): Promise<{ content: TrailObject; requestId: string | undefined }> {
+  private async readObject(key: string, signal: AbortSignal): Promise<ObjectRead> {
     const client = this.client;
     if (!client) throw new Error('GetObject outside pull()');
     let requestId: string | undefined;
@@ -506,10 +599,15 @@ export class S3TrailConnector implements SourceConnector {
         abortSignal: signal,
       });
       requestId = answer.$metadata.requestId;
+      // A fresh hash per attempt: a retried download starts over.
+      const hash = this.hashLogs ? createHash('sha256') : undefined;
       try {
-        return { text: await readBodyText(answer.Body as Readable, answer.ContentLength), damage: null };
+        const body = await readBodyText(answer.Body as Readable, answer.ContentLength, hash);
+        return { text: body, damage: null, sha256: hash?.digest('hex') };
       } catch (error) {
-        if (error instanceof DamagedText) return { text: error.text, damage: error.message };
+        // A damaged object's hash is of what decompressed: it cannot match a digest's record.
+        if (error instanceof DamagedText)
+          return { text: error.text, damage: error.message, sha256: hash?.digest('hex') };
         throw error;
       }
     }).catch((error: unknown) => {
@@ -520,16 +618,94 @@ export class S3TrailConnector implements SourceConnector {
         scope: this.scope,
       });
     });
-    return { content: parseTrailText(text.text, text.damage), requestId };
+    const content = parseTrailText(text.text, text.damage);
+    return { content, requestId, ...(text.sha256 === undefined ? {} : { sha256: text.sha256 }) };
   }
+
+  /** Downloads a digest file: its uncompressed bytes and the signature in its S3 metadata. */
+  private async readDigest(key: string, signal: AbortSignal): Promise<ObjectRead> {
+    const client = this.client;
+    if (!client) throw new Error('GetObject outside pull()');
+    let requestId: string | undefined;
+    const read = await this.retrying('GetObject', signal, async () => {
+      const answer = await client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }), {
+        abortSignal: signal,
+      });
+      requestId = answer.$metadata.requestId;
+      const bytes = Buffer.from((await answer.Body?.transformToByteArray()) ?? new Uint8Array());
+      if (answer.ContentLength !== undefined && bytes.length < answer.ContentLength) {
+        throw new TransferError(`download cut short: ${bytes.length} of ${answer.ContentLength} bytes`);
+      }
+      return { bytes, signature: answer.Metadata?.signature ?? null };
+    }).catch((error: unknown) => {
+      if (signal.aborted) throw error;
+      throw toSourceError(error, `GetObject s3://${this.options.bucket}/${key}`, {
+        stream: this.stream,
+        scope: this.scope,
+      });
+    });
+    let content: Buffer;
+    try {
+      content =
+        read.bytes[0] === 0x1f && read.bytes[1] === 0x8b
+          ? gunzipSync(read.bytes, { maxOutputLength: MAX_DECOMPRESSED_BYTES })
+          : read.bytes;
+    } catch (error) {
+      // Recorded as it is: a digest that does not decompress cannot be what CloudTrail signed.
+      content = Buffer.from(`damaged gzip: ${(error as Error).message}`);
+    }
+    const origin = `s3://${this.options.bucket}/${key}`;
+    return {
+      content: { records: [], skipped: null, defect: null },
+      requestId,
+      digest: { key, origin, content, metaSignature: read.signature },
+    };
+  }
+
+  /** sha256 of an object's uncompressed content, or null when there is no such object. */
+  private async hashObject(bucket: string, key: string): Promise<string | null> {
+    const client = createS3Client(this.options);
+    const signal = new AbortController().signal;
+    try {
+      return await this.retrying('GetObject', signal, async () => {
+        try {
+          const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+          const hash = createHash('sha256');
+          try {
+            await readBodyText(answer.Body as Readable, answer.ContentLength, hash);
+          } catch (error) {
+            if (!(error instanceof DamagedText)) throw error;
+          }
+          return hash.digest('hex');
+        } catch (error) {
+          if (errorName(error) === 'NoSuchKey') return null;
+          throw error;
+        }
+      });
+    } finally {
+      client.destroy();
+    }
+  }
+}
+
+/** One object read: its records (none for a digest), and what digest verification needs of it. */
+interface ObjectRead {
+  content: TrailObject;
+  requestId: string | undefined;
+  sha256?: string;
+  digest?: DigestObject;
 }
 
 /** The cursor as JSON, copied: later progress must not change a batch already handed over. */
 function snapshot(cursor: TrailCursor): JsonValue {
-  const streams: Record<string, JsonValue> = {};
-  for (const [id, s] of Object.entries(cursor.streams))
-    streams[id] = { after: s.after, recent: [...s.recent] };
-  return { streams };
+  const copy = (part: Record<string, TrailStreamCursor>) => {
+    const out: Record<string, JsonValue> = {};
+    for (const [id, s] of Object.entries(part)) out[id] = { after: s.after, recent: [...s.recent] };
+    return out;
+  };
+  return cursor.digests
+    ? { streams: copy(cursor.streams), digests: copy(cursor.digests) }
+    : { streams: copy(cursor.streams) };
 }
 
 /**

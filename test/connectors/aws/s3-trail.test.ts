@@ -72,7 +72,7 @@ function populate(s3: S3Fake): string[] {
       ids.push(...putFile(s3, base, account, region, t, `u${f}`, from + f * 10, 7));
     }
   }
-  // Digest files live beside the logs: never read.
+  // Not named as CloudTrail names digests: never read (real ones: s3-digests.test.ts).
   s3.put(
     BUCKET,
     `trail/AWSLogs/${ACCOUNT_A}/CloudTrail-Digest/us-east-1/2026/11/02/digest.json.gz`,
