@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DetectionConfig } from '../config/config-schema.js';
 import { describeError } from '../errors.js';
 import { finishRun, startRun } from '../store/runs.js';
+import { timePhase } from '../util/phase-timings.js';
 import { type ProfileRefresh, refreshActivityProfile } from './activity-profile.js';
 import { DetectorError } from './detector-error.js';
 import { resolveParams } from './detector-params.js';
@@ -140,18 +141,21 @@ export async function runDetection(
     const t0 = performance.now();
     let window: DetectionWindow | null = null;
     try {
-      window = detectionWindow(detector.id, {
+      const judged = detectionWindow(detector.id, {
         since: options.since,
         until: options.until,
         now,
         latestEvent,
         lastEnds,
       });
-      const output = await runDetector(connection, detector, {
-        window,
-        params: resolveParams(detector, options.config.params),
-        timeoutMs,
-      });
+      window = judged;
+      const output = await timePhase('detect.query', () =>
+        runDetector(connection, detector, {
+          window: judged,
+          params: resolveParams(detector, options.config.params),
+          timeoutMs,
+        }),
+      );
       const candidates = groupByFingerprint(detector.id, detector.header.keys, output.rows);
       const suppressions = new Map<string, AppliedSuppression | null>(
         candidates.map((c) => [
@@ -159,17 +163,19 @@ export async function runDetection(
           suppressionForRows(options.config.suppressions, detector.id, c.rows, now),
         ]),
       );
-      const counts = await recordDetectorResult(connection, {
-        runId,
-        detector,
-        window,
-        candidates,
-        suppressions,
-        rows: output.rows.length,
-        startedAt,
-        durationMs: performance.now() - t0,
-        now,
-      });
+      const counts = await timePhase('detect.record', () =>
+        recordDetectorResult(connection, {
+          runId,
+          detector,
+          window: judged,
+          candidates,
+          suppressions,
+          rows: output.rows.length,
+          startedAt,
+          durationMs: performance.now() - t0,
+          now,
+        }),
+      );
       outcomes.push({
         ...counts,
         detector: detector.id,

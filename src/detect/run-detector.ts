@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBPreparedStatement, DuckDBValue } from '@duckdb/node-api';
 import type { ParamValue } from '../config/config-schema.js';
 import { sqlString } from '../normalize/normalize-sql.js';
+import { timePhase } from '../util/phase-timings.js';
 import { DetectorError } from './detector-error.js';
 import type { Detector } from './load-detectors.js';
 import { type PlainValue, plainValue } from './plain-value.js';
@@ -77,17 +78,22 @@ export async function runDetector(
     // One round trip for all of them. Names are validated identifiers (header schema), values are
     // rendered as typed literals, so an integer param is an INTEGER in SQL just as
     // `SET VARIABLE n = 5` makes it in the DuckDB CLI.
-    await connection.run(variables.map(([name, literal]) => `set variable ${name} = ${literal};`).join('\n'));
+    await timePhase('detect.set_variables', () =>
+      connection.run(variables.map(([name, literal]) => `set variable ${name} = ${literal};`).join('\n')),
+    );
     // Prepared only now, with the variables set: binding types getvariable() from their values,
     // so `getvariable('window_start') - interval 1 day` works as it does in the DuckDB CLI.
-    prepared = await prepareReadOnly(connection, detector.id, detector.sql);
+    prepared = await timePhase('detect.prepare', () =>
+      prepareReadOnly(connection, detector.id, detector.sql),
+    );
     if (options.timeoutMs !== undefined) {
       timer = setTimeout(() => {
         timedOut = true;
         connection.interrupt();
       }, options.timeoutMs);
     }
-    const reader = await prepared.runAndReadAll();
+    const statement = prepared;
+    const reader = await timePhase('detect.execute', () => statement.runAndReadAll());
     clearTimeout(timer);
     const columns = reader.columnNames();
     const types = reader.columnTypes().map((t) => t.toString());

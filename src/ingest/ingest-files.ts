@@ -61,6 +61,12 @@ export interface FileIngestSummary {
   events_conflicting: number;
   errors: number;
   files_with_errors: number;
+  /**
+   * Files that DuckDB's bulk reader could not take and Node read instead (slower): malformed or
+   * oversized files, or a reader error such as running out of memory, named in bulk_fallback.
+   */
+  files_read_in_node: number;
+  bulk_fallback?: string;
   /** CloudTrail digest files read and the digests judged (docs/integrity.md); absent when there were none. */
   cloudtrail_digests?: DigestCheckSummary & { files: number };
 }
@@ -98,6 +104,7 @@ export async function ingestFiles(
     events_conflicting: 0,
     errors: 0,
     files_with_errors: 0,
+    files_read_in_node: 0,
   };
   const progress: FileIngestProgress = {
     filesDone: 0,
@@ -152,6 +159,8 @@ export async function ingestFiles(
         const index = pending.findIndex((f) => f.file.path === bad);
         const salvage = index >= 0 ? [pending[index] as BulkFile] : pending;
         pending = index >= 0 ? pending.filter((_, i) => i !== index) : [];
+        summary.files_read_in_node += salvage.length;
+        summary.bulk_fallback ??= describeError(error).split('\n')[0];
         for (const f of salvage) await salvageContainer(f, group.layout, group.gzip);
       }
     }
@@ -309,9 +318,11 @@ export async function ingestFiles(
   return summary;
 }
 
-// CloudTrail files reach ~50 MB; DuckDB sizes its read buffers from this, so keep it modest. A larger
-// file fails the bulk read and is read by the Node path instead.
-const MAX_OBJECT_BYTES = 128 * 1024 * 1024;
+// CloudTrail files reach ~50 MB. DuckDB allocates read buffers of twice this per thread: at 128 MiB
+// the bulk read ran out of the ingest's 512 MB memory limit on every batch and, unnoticed, every file
+// went through the Node path after a failed attempt. A larger file fails the bulk read and is read
+// by the Node path instead.
+const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
 
 /** The DuckDB statement that reads a group of same-layout files straight into staging. */
 export function bulkSelect(layout: FileLayout, gzip: boolean, paths: readonly string[]): string {

@@ -56,6 +56,27 @@ describe('ingestFiles', () => {
     expect(origin).toEqual({ origin: join(dir, 'in', 'plain.json'), position: 1n });
   });
 
+  it("reads CloudTrail files with DuckDB's bulk reader within the CLI's memory limit, and says when it cannot", async () => {
+    // The CLI opens the store with a 512 MB limit; a reader that needs more silently fell back to
+    // the slower Node path on every batch once (ingest-files.ts, MAX_OBJECT_BYTES).
+    store.close();
+    store = await openStore({ path: join(dir, 'limited.duckdb'), memoryLimit: '512MB' });
+    for (let f = 0; f < 4; f++) {
+      const batch = records(Array.from({ length: 50 }, (_, i) => f * 50 + i + 1));
+      writeFileSync(join(dir, 'in', `trail-${f}.json.gz`), gzipSync(JSON.stringify({ Records: batch })));
+    }
+    const clean = await ingest();
+    expect(clean).toMatchObject({ files_read: 4, events_new: 200, files_read_in_node: 0 });
+    expect(clean.bulk_fallback).toBeUndefined();
+
+    // A file DuckDB's reader refuses (cut short) is read in Node, and the summary says so.
+    const cut = gzipSync(JSON.stringify({ Records: records([901, 902, 903]) }));
+    writeFileSync(join(dir, 'in', 'cut.json.gz'), cut.subarray(0, cut.length - 20));
+    const slow = await ingest();
+    expect(slow.files_read_in_node).toBe(1);
+    expect(slow.bulk_fallback).toMatch(/cut\.json\.gz|gzip|unexpected|error/i);
+  });
+
   it('keeps every good record of a truncated gzip file and records where it broke', async () => {
     const many = records(Array.from({ length: 400 }, (_, i) => i + 1));
     const gz = gzipSync(JSON.stringify({ Records: many }));

@@ -114,6 +114,11 @@ export function ingestSummaryText(result: IngestFilesResult): string {
     conflictsLine(s.events_conflicting, result.run_id),
   ];
   if (s.cloudtrail_digests) lines.push(digestSummaryLine(s.cloudtrail_digests));
+  if (s.files_read_in_node > 0) {
+    lines.push(
+      `slow path: ${s.files_read_in_node} file(s) read in Node because DuckDB's reader failed (${s.bulk_fallback ?? 'unknown'})`,
+    );
+  }
   if (s.errors > 0) {
     lines.push(
       `errors: ${s.errors} in ${s.files_with_errors} file(s); every good record of those files was kept`,
