@@ -214,8 +214,12 @@ type StreamItem =
   | { kind: 'watermark'; stream: TrailStream; after: string }
   | { kind: 'failed'; stream: TrailStream; error: SourceError };
 
-/** Records per committed batch when coalescing trail objects. */
-const COALESCE_RECORDS = 5000;
+/**
+ * Records per committed batch when coalescing trail objects. A commit has a fixed cost (projection,
+ * chain link, checkpoint): 5,000 made S3 0.56x as fast as reading the same files from disk, 25,000
+ * 0.82-0.85x (bench:connectors:aws). Held in memory until committed: ~25-50 MB of record text.
+ */
+const COALESCE_RECORDS = 25000;
 
 /**
  * A CloudTrail trail bucket: discovers the account/region folders under AWSLogs/ (organization
