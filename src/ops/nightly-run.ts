@@ -9,6 +9,7 @@ import { listFindings } from '../detect/findings-store.js';
 import { defaultQueriesRoot, loadDetectors } from '../detect/load-detectors.js';
 import { runDetection } from '../detect/run-detection.js';
 import { describeError } from '../errors.js';
+import { configPublicKeys } from '../integrity/digest-config.js';
 import { type ReportSigningKey, signingKeyFromConfig } from '../report/signing-key.js';
 import { openStore, type Store } from '../store/open-store.js';
 import { finishRun, markInterruptedRuns, startRun } from '../store/runs.js';
@@ -320,6 +321,7 @@ async function runSteps(
   const ingest = await ingestConfiguredSources(c, runId, config.sources, {
     configFile: options.loaded.file,
     exclude: [storePath, `${storePath}.wal`, `${storePath}.lock`, ownerFilePath(storePath)],
+    cloudtrailPublicKeys: configPublicKeys(options.loaded),
     context,
     ...(options.signal ? { signal: options.signal } : {}),
   });

@@ -6,6 +6,7 @@ import type { ConnectorContext } from '../connectors/source-connector.js';
 import { describeError } from '../errors.js';
 import { ingestFiles } from '../ingest/ingest-files.js';
 import { ingestSources } from '../ingest/ingest-sources.js';
+import type { CloudTrailPublicKey } from '../integrity/public-keys.js';
 import { SOURCE_NAMES } from '../model/event.js';
 import { redact } from '../util/redact.js';
 
@@ -51,6 +52,8 @@ export async function ingestConfiguredSources(
     exclude: readonly string[];
     context: ConnectorContext;
     signal?: AbortSignal;
+    /** CloudTrail public keys from config (integrity.cloudtrail_public_keys), for digest signatures. */
+    cloudtrailPublicKeys?: readonly CloudTrailPublicKey[];
   },
 ): Promise<RunIngestResult> {
   const results: RunSourceResult[] = [];
@@ -61,7 +64,11 @@ export async function ingestConfiguredSources(
     const paths = resolveFilePaths(entry.paths, options.configFile);
     options.context.log('run.ingest.files', { name, paths: paths.join(', ') });
     try {
-      const summary = await ingestFiles(connection, runId, { paths, exclude: options.exclude });
+      const summary = await ingestFiles(connection, runId, {
+        paths,
+        exclude: options.exclude,
+        ...(options.cloudtrailPublicKeys ? { cloudtrailPublicKeys: options.cloudtrailPublicKeys } : {}),
+      });
       filesRead += summary.files_read;
       filesSkipped += summary.files_unchanged;
       results.push({
@@ -92,6 +99,7 @@ export async function ingestConfiguredSources(
     options.context.log('run.ingest.api', { streams: connectors.length });
     const streams = await ingestSources(connection, runId, connectors, {
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.cloudtrailPublicKeys ? { cloudtrailPublicKeys: options.cloudtrailPublicKeys } : {}),
     });
     for (const s of streams) {
       results.push({

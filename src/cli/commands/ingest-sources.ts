@@ -35,7 +35,9 @@ function requireSources(sources: SourcesConfig, clouds: readonly SourceName[], f
     const which = clouds.length === 1 ? `${clouds[0]} sources` : 'sources';
     throw new UsageError(
       `no ${which} configured${file ? ` in ${file}` : ' (no auditlake.yaml here)'}`,
-      'add a `sources:` section to auditlake.yaml (see docs/connectors/aws.md, gcp.md, azure.md), or ingest exports with `auditlake ingest files PATH`',
+      sources.files.length > 0
+        ? 'the `sources.files` entries are read by `auditlake run` (or `auditlake ingest files PATH`); `ingest` pulls the cloud API sources'
+        : 'add a `sources:` section to auditlake.yaml (see docs/connectors/aws.md, gcp.md, azure.md), or ingest exports with `auditlake ingest files PATH`',
     );
   }
 }
