@@ -289,9 +289,8 @@ export async function recordDetectorResult(
     suppressed_hits: 0,
     alerting: 0,
   };
-  if (input.candidates.length === 0) {
-    // Most detectors find nothing on most nights: record the run, skip the evidence bookkeeping.
-    await insertDetectionRun(connection, {
+  const recordRun = () =>
+    insertDetectionRun(connection, {
       runId,
       detectorId: detector.id,
       version: detector.version,
@@ -301,6 +300,9 @@ export async function recordDetectorResult(
       counts,
       error: null,
     });
+  if (input.candidates.length === 0) {
+    // Most detectors find nothing on most nights: record the run, skip the evidence bookkeeping.
+    await recordRun();
     return counts;
   }
   const times = await evidenceTimes(connection, input.candidates, input.window);
@@ -454,16 +456,7 @@ where id = $14`,
       historyPlaceholders,
       HISTORY_VALUES,
     );
-    await insertDetectionRun(connection, {
-      runId,
-      detectorId: detector.id,
-      version: detector.version,
-      window: input.window,
-      startedAt: input.startedAt,
-      durationMs: input.durationMs,
-      counts,
-      error: null,
-    });
+    await recordRun();
   });
   await connection.run('drop table if exists temp.detect_evidence');
   return counts;

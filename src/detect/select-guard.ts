@@ -11,12 +11,16 @@ export type SelectVerdict =
   | { readonly kind: 'not_select'; readonly what: string }
   | { readonly kind: 'error'; readonly cause: unknown };
 
+type PreparedVerdict =
+  | { readonly kind: 'select'; readonly prepared: DuckDBPreparedStatement }
+  | Exclude<SelectVerdict, { kind: 'select' }>;
+
 /**
- * Checks that `sql` is exactly one SELECT (or WITH ... SELECT). The keyword is checked before the
- * statement is prepared: binding a COPY or ATTACH may already touch the file system. Used for
- * detector and hunt files and for analyst-supplied predicates (`export --where`).
+ * The one check: exactly one statement, starting with a read keyword, prepared as a SELECT. The
+ * keyword is checked before the statement is prepared: binding a COPY or ATTACH may already touch
+ * the file system. On success the caller owns (and destroys) the prepared statement.
  */
-export async function checkSingleSelect(connection: DuckDBConnection, sql: string): Promise<SelectVerdict> {
+async function prepareSingleSelect(connection: DuckDBConnection, sql: string): Promise<PreparedVerdict> {
   try {
     const extracted = await connection.extractStatements(sql);
     if (extracted.count !== 1) return { kind: 'statements', count: extracted.count };
@@ -24,20 +28,31 @@ export async function checkSingleSelect(connection: DuckDBConnection, sql: strin
     if (!READ_KEYWORDS.has(keyword)) return { kind: 'not_select', what: keyword.toUpperCase() || 'not SQL' };
     const prepared = await extracted.prepare(0);
     const type = prepared.statementType;
-    prepared.destroySync();
-    if (type !== StatementType.SELECT)
+    if (type !== StatementType.SELECT) {
+      prepared.destroySync();
       return { kind: 'not_select', what: StatementType[type] ?? String(type) };
-    return { kind: 'select' };
+    }
+    return { kind: 'select', prepared };
   } catch (error) {
     return { kind: 'error', cause: error };
   }
 }
 
 /**
+ * Checks that `sql` is exactly one SELECT (or WITH ... SELECT). Used for detector and hunt files
+ * and for analyst-supplied predicates (`export --where`).
+ */
+export async function checkSingleSelect(connection: DuckDBConnection, sql: string): Promise<SelectVerdict> {
+  const verdict = await prepareSingleSelect(connection, sql);
+  if (verdict.kind !== 'select') return verdict;
+  verdict.prepared.destroySync();
+  return { kind: 'select' };
+}
+
+/**
  * Detector SQL is untrusted content. It must be exactly one SELECT (or WITH ... SELECT); the
- * engine runs it as `select * from (<sql>)`, so even a statement that slipped past this check
- * could only be read as a subquery, never executed as COPY, ATTACH, INSTALL or INSERT.
- * Returns the wrapped SQL.
+ * wrapped form `select * from (<sql>)` can only be read as a subquery, never executed as COPY,
+ * ATTACH, INSTALL or INSERT. Returns the wrapped SQL.
  */
 export async function wrapReadOnly(
   connection: DuckDBConnection,
@@ -46,7 +61,7 @@ export async function wrapReadOnly(
 ): Promise<string> {
   const prepared = await prepareReadOnly(connection, detectorId, sql);
   prepared.destroySync();
-  return `select *\nfrom (\n${stripTrailingSemicolon(sql)}\n)`;
+  return wrapSelect(sql);
 }
 
 /**
@@ -58,35 +73,23 @@ export async function prepareReadOnly(
   detectorId: string,
   sql: string,
 ): Promise<DuckDBPreparedStatement> {
-  const refuse = (what: string): DetectorError =>
-    new DetectorError(
-      detectorId,
-      `refused: the statement is ${what}, not a SELECT; detectors may only read`,
-      {
-        hint: 'a detector is one SELECT or WITH ... SELECT over the events table',
-      },
-    );
-  try {
-    const extracted = await connection.extractStatements(sql);
-    if (extracted.count !== 1) {
+  const verdict = await prepareSingleSelect(connection, sql);
+  switch (verdict.kind) {
+    case 'select':
+      return verdict.prepared;
+    case 'statements':
       throw new DetectorError(
         detectorId,
-        `the file holds ${extracted.count} SQL statements; a detector is exactly one SELECT`,
+        `the file holds ${verdict.count} SQL statements; a detector is exactly one SELECT`,
       );
-    }
-    // The keyword first: binding a COPY or ATTACH (prepare) may already touch the file system.
-    const keyword = firstKeyword(sql);
-    if (!READ_KEYWORDS.has(keyword)) throw refuse(keyword.toUpperCase() || 'not SQL');
-    const prepared = await extracted.prepare(0);
-    const type = prepared.statementType;
-    if (type !== StatementType.SELECT) {
-      prepared.destroySync();
-      throw refuse(StatementType[type] ?? String(type));
-    }
-    return prepared;
-  } catch (error) {
-    if (error instanceof DetectorError) throw error;
-    throw new DetectorError(detectorId, `SQL error: ${firstLine(error)}`, { cause: error });
+    case 'not_select':
+      throw new DetectorError(
+        detectorId,
+        `refused: the statement is ${verdict.what}, not a SELECT; detectors may only read`,
+        { hint: 'a detector is one SELECT or WITH ... SELECT over the events table' },
+      );
+    case 'error':
+      throw new DetectorError(detectorId, `SQL error: ${firstLine(verdict.cause)}`, { cause: verdict.cause });
   }
 }
 
