@@ -79,8 +79,8 @@ export const ELASTIC_THRESHOLDS: Readonly<Record<string, Partial<Record<ElasticF
     outcome: { min: 98, why: '2/2' },
     source_ip: { min: 98, why: '7/7' },
     actor: {
-      min: 56,
-      why: '7/12: app-only Graph calls lack an actor, provisioning uses the envelope identity (normalizer bugs, see docs)',
+      min: 98,
+      why: '12/12: Graph app-only calls take properties.servicePrincipalId, provisioning its initiatedBy name',
     },
     account: { min: 98, why: '12/12 (tenant id)' },
     region: { min: 98, why: '5/5 (Graph activity location)' },
