@@ -100,7 +100,13 @@ export interface PermissionCheck {
 
 /** What a file is, which decides how strict its check is. */
 export interface CheckedPath {
-  readonly what: 'config' | 'encryption key' | 'store' | 'store WAL' | 'store directory';
+  readonly what:
+    | 'config'
+    | 'encryption key'
+    | 'report signing key'
+    | 'store'
+    | 'store WAL'
+    | 'store directory';
   readonly path: string;
 }
 
@@ -127,8 +133,9 @@ export function checkFilePermissions(paths: readonly CheckedPath[]): PermissionC
         source: 'local',
         scope: path,
         check,
-        // openStore refuses a world-readable key file; a group-readable one is only a warning.
-        status: what === 'encryption key' && (mode & 0o004) !== 0 ? 'failed' : 'warn',
+        // A world-readable key file is refused where it is used (openStore, report signing); a
+        // group-readable one is only a warning.
+        status: what.endsWith(' key') && (mode & 0o004) !== 0 ? 'failed' : 'warn',
         detail: `mode ${octal}: readable by ${who}; run \`${fix}\``,
       });
     } else if ((mode & 0o002) !== 0 || (mode & 0o020) !== 0) {

@@ -85,7 +85,12 @@ describe.skipIf(process.platform === 'win32')('auditlake doctor', () => {
     (await openStore({ path: db })).close();
     chmodSync(db, 0o644);
     const config = join(dir, 'auditlake.yaml');
-    writeFileSync(config, 'store:\n  encryption:\n    key_file: store.key\n');
+    writeFileSync(
+      config,
+      'store:\n  encryption:\n    key_file: store.key\nreport:\n  signing:\n    key_file: signing.key.pem\n',
+    );
+    writeFileSync(join(dir, 'signing.key.pem'), 'not read by doctor');
+    chmodSync(join(dir, 'signing.key.pem'), 0o640);
     chmodSync(config, 0o644);
     writeFileSync(join(dir, 'store.key'), 'x'.repeat(32));
     chmodSync(join(dir, 'store.key'), 0o644);
@@ -101,6 +106,7 @@ describe.skipIf(process.platform === 'win32')('auditlake doctor', () => {
     expect(status).toMatchObject({
       'config permissions': 'WARN',
       'encryption key permissions': 'FAILED',
+      'report signing key permissions': 'WARN',
       'store permissions': 'WARN',
       'store directory permissions': expect.any(String),
     });

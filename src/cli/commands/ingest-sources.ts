@@ -235,6 +235,7 @@ export function registerIngestSources(
         configFile: loaded.file,
         dbPath: resolveDbPath(globals().db),
         store: loaded.config.store,
+        reportSigningKeyFile: loaded.config.report.signing?.key_file,
       });
       const hasSources = SOURCE_NAMES.some((c) => loaded.config.sources[c].length > 0);
       if (!hasSources && local.length === 0) requireSources(loaded.config.sources, SOURCE_NAMES, loaded.file);
