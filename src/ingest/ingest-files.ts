@@ -319,7 +319,7 @@ export async function ingestFiles(
 }
 
 // CloudTrail files reach ~50 MB. DuckDB allocates read buffers of twice this per thread: at 128 MiB
-// the bulk read ran out of the ingest's 512 MB memory limit on every batch and, unnoticed, every file
+// the bulk read ran out of the ingest's memory limit (src/store/ingest-memory.ts) on every batch and, unnoticed, every file
 // went through the Node path after a failed attempt. A larger file fails the bulk read and is read
 // by the Node path instead.
 const MAX_OBJECT_BYTES = 64 * 1024 * 1024;

@@ -11,6 +11,7 @@ import { runDetection } from '../detect/run-detection.js';
 import { describeError } from '../errors.js';
 import { configPublicKeys } from '../integrity/digest-config.js';
 import { type ReportSigningKey, signingKeyFromConfig } from '../report/signing-key.js';
+import { ingestMemoryLimit } from '../store/ingest-memory.js';
 import { openStore, type Store } from '../store/open-store.js';
 import { finishRun, markInterruptedRuns, startRun } from '../store/runs.js';
 import { storeOptionsFromEnvironment } from '../store/store-key.js';
@@ -235,7 +236,7 @@ export async function runNightly(options: NightlyRunOptions): Promise<RunSummary
   try {
     store = await openStore({
       path: options.dbPath,
-      memoryLimit: process.env.AUDITLAKE_MEMORY_LIMIT ?? '512MB',
+      memoryLimit: ingestMemoryLimit(),
       ...storeKey,
       // Another process (an analyst's query shell) may hold the store: wait as for the lock.
       waitSeconds: options.waitSeconds,

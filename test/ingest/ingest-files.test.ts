@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ingestFiles } from '../../src/ingest/ingest-files.js';
+import { ingestMemoryLimit } from '../../src/store/ingest-memory.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { startRun } from '../../src/store/runs.js';
 import { cloudtrailRecord } from '../helpers/cloudtrail-records.js';
@@ -57,10 +58,10 @@ describe('ingestFiles', () => {
   });
 
   it("reads CloudTrail files with DuckDB's bulk reader within the CLI's memory limit, and says when it cannot", async () => {
-    // The CLI opens the store with a 512 MB limit; a reader that needs more silently fell back to
-    // the slower Node path on every batch once (ingest-files.ts, MAX_OBJECT_BYTES).
+    // The CLI opens the store with this limit; a reader that needed more silently fell back to the
+    // slower Node path on every batch once (ingest-files.ts, MAX_OBJECT_BYTES).
     store.close();
-    store = await openStore({ path: join(dir, 'limited.duckdb'), memoryLimit: '512MB' });
+    store = await openStore({ path: join(dir, 'limited.duckdb'), memoryLimit: ingestMemoryLimit({}) });
     for (let f = 0; f < 4; f++) {
       const batch = records(Array.from({ length: 50 }, (_, i) => f * 50 + i + 1));
       writeFileSync(join(dir, 'in', `trail-${f}.json.gz`), gzipSync(JSON.stringify({ Records: batch })));

@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
 import { type FileIngestSummary, ingestFiles } from '../../ingest/ingest-files.js';
 import { configPublicKeys, digestSummaryLine } from '../../integrity/digest-config.js';
+import { ingestMemoryLimit } from '../../store/ingest-memory.js';
 import { type IngestErrorSummary, ingestErrorsOfRun } from '../../store/inventory.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { finishRun, type RunStatus, startRun } from '../../store/runs.js';
@@ -41,7 +42,7 @@ export async function runIngestFiles(
   // DuckDB would otherwise cache up to 80% of RAM; ingest streams batches and needs little.
   const store = await openStore({
     path: dbPath,
-    memoryLimit: process.env.AUDITLAKE_MEMORY_LIMIT ?? '512MB',
+    memoryLimit: ingestMemoryLimit(),
     ...storeOptionsFromEnvironment(),
   });
   try {

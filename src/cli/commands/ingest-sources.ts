@@ -10,6 +10,7 @@ import { configPublicKeys, digestSummaryLine } from '../../integrity/digest-conf
 import type { DigestCheckSummary } from '../../integrity/verify-digests.js';
 import { SOURCE_NAMES, type SourceName } from '../../model/event.js';
 import { readCheckpoints } from '../../store/checkpoints.js';
+import { ingestMemoryLimit } from '../../store/ingest-memory.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { finishRun, startRun } from '../../store/runs.js';
 import { storeOptionsFromEnvironment } from '../../store/store-key.js';
@@ -97,7 +98,7 @@ export async function runIngestSources(
   const connectors = connectorsFor(loaded.config.sources, clouds, context(options.quiet));
   const store = await openStore({
     path: dbPath,
-    memoryLimit: process.env.AUDITLAKE_MEMORY_LIMIT ?? '512MB',
+    memoryLimit: ingestMemoryLimit(),
     ...storeOptionsFromEnvironment({ configPath: options.configPath }),
   });
   try {
