@@ -1,10 +1,8 @@
-import { isAbsolute, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SourcesConfig } from '../config/sources-schema.js';
 import { connectorsFor } from '../connectors/registry.js';
 import type { ConnectorContext } from '../connectors/source-connector.js';
-import { describeError } from '../errors.js';
-import { ingestFiles } from '../ingest/ingest-files.js';
+import { ingestFilesEntries } from '../ingest/ingest-file-sources.js';
 import { ingestSources } from '../ingest/ingest-sources.js';
 import type { CloudTrailPublicKey } from '../integrity/public-keys.js';
 import { SOURCE_NAMES } from '../model/event.js';
@@ -32,12 +30,6 @@ export interface RunIngestResult {
   files_skipped: number;
 }
 
-/** A files entry's paths, relative ones against the config file's folder (else the working directory). */
-export function resolveFilePaths(paths: readonly string[], configFile: string | null): string[] {
-  const base = configFile ? resolve(configFile, '..') : process.cwd();
-  return paths.map((p) => (isAbsolute(p) ? p : resolve(base, p)));
-}
-
 /**
  * Ingests every configured source into the run: the files entries one after the other (each its
  * own result, so a missing folder fails that entry only), then every API stream concurrently
@@ -59,40 +51,25 @@ export async function ingestConfiguredSources(
   const results: RunSourceResult[] = [];
   let filesRead = 0;
   let filesSkipped = 0;
-  for (const entry of sources.files) {
-    const name = entry.name ?? entry.paths[0] ?? 'files';
-    const paths = resolveFilePaths(entry.paths, options.configFile);
-    options.context.log('run.ingest.files', { name, paths: paths.join(', ') });
-    try {
-      const summary = await ingestFiles(connection, runId, {
-        paths,
-        exclude: options.exclude,
-        ...(options.cloudtrailPublicKeys ? { cloudtrailPublicKeys: options.cloudtrailPublicKeys } : {}),
-      });
-      filesRead += summary.files_read;
-      filesSkipped += summary.files_unchanged;
-      results.push({
-        source: 'files',
-        name,
-        status: 'ok',
-        records: summary.records,
-        events_new: summary.events_new,
-        events_duplicate: summary.events_duplicate,
-        errors: summary.errors,
-        error: null,
-      });
-    } catch (error) {
-      results.push({
-        source: 'files',
-        name,
-        status: 'failed',
-        records: 0,
-        events_new: 0,
-        events_duplicate: 0,
-        errors: 1,
-        error: redact(`files ${name}: ${describeError(error).split('\n')[0]}`),
-      });
-    }
+  const entries = await ingestFilesEntries(connection, runId, sources.files, {
+    configFile: options.configFile,
+    exclude: options.exclude,
+    cloudtrailPublicKeys: options.cloudtrailPublicKeys,
+    log: (_event, fields) => options.context.log('run.ingest.files', fields),
+  });
+  for (const { name, summary, error } of entries) {
+    filesRead += summary?.files_read ?? 0;
+    filesSkipped += summary?.files_unchanged ?? 0;
+    results.push({
+      source: 'files',
+      name,
+      status: summary ? 'ok' : 'failed',
+      records: summary?.records ?? 0,
+      events_new: summary?.events_new ?? 0,
+      events_duplicate: summary?.events_duplicate ?? 0,
+      errors: summary ? summary.errors : 1,
+      error,
+    });
   }
   const connectors = connectorsFor(sources, SOURCE_NAMES, options.context);
   if (connectors.length > 0) {

@@ -1,10 +1,12 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load-config.js';
+import { type LoadedConfig, loadConfig } from '../../config/load-config.js';
 import type { SourcesConfig } from '../../config/sources-schema.js';
 import { connectorsFor, doctorFor } from '../../connectors/registry.js';
 import type { ConnectorContext, DoctorCheck } from '../../connectors/source-connector.js';
 import { UsageError } from '../../errors.js';
+import { ingestFilesEntries } from '../../ingest/ingest-file-sources.js';
 import { ingestSources, type StreamProgress, type StreamSummary } from '../../ingest/ingest-sources.js';
 import { configPublicKeys, digestSummaryLine } from '../../integrity/digest-config.js';
 import type { DigestCheckSummary } from '../../integrity/verify-digests.js';
@@ -14,6 +16,7 @@ import { ingestMemoryLimit } from '../../store/ingest-memory.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { finishRun, startRun } from '../../store/runs.js';
 import { storeOptionsFromEnvironment } from '../../store/store-key.js';
+import { ownerFilePath } from '../../store/store-owner.js';
 import { localPermissionChecks, permissionRow } from '../../store/store-permissions.js';
 import { redactJson } from '../../util/redact.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
@@ -30,14 +33,19 @@ function context(quiet: boolean): ConnectorContext {
   };
 }
 
-function requireSources(sources: SourcesConfig, clouds: readonly SourceName[], file: string | null): void {
+function requireSources(
+  sources: SourcesConfig,
+  clouds: readonly SourceName[],
+  file: string | null,
+  options: { withFiles?: boolean } = {},
+): void {
   const configured = clouds.filter((c) => sources[c].length > 0);
-  if (configured.length === 0) {
+  if (configured.length === 0 && !(options.withFiles && sources.files.length > 0)) {
     const which = clouds.length === 1 ? `${clouds[0]} sources` : 'sources';
     throw new UsageError(
       `no ${which} configured${file ? ` in ${file}` : ' (no auditlake.yaml here)'}`,
       sources.files.length > 0
-        ? 'the `sources.files` entries are read by `auditlake run` (or `auditlake ingest files PATH`); `ingest` pulls the cloud API sources'
+        ? 'the `sources.files` entries are read by `auditlake ingest` (all sources) and `auditlake run`'
         : 'add a `sources:` section to auditlake.yaml (see docs/connectors/aws.md, gcp.md, azure.md), or ingest exports with `auditlake ingest files PATH`',
     );
   }
@@ -80,6 +88,34 @@ function streamProgress(quiet: boolean): { update(p: StreamProgress): void; stop
   };
 }
 
+/** The `sources.files` entries as stream rows, read with the file ingest before the API sources. */
+async function ingestFileSources(
+  connection: DuckDBConnection,
+  runId: number,
+  loaded: LoadedConfig,
+  options: { exclude: readonly string[] },
+): Promise<StreamSummary[]> {
+  const entries = await ingestFilesEntries(connection, runId, loaded.config.sources.files, {
+    configFile: loaded.file,
+    exclude: options.exclude,
+    cloudtrailPublicKeys: configPublicKeys(loaded),
+  });
+  return entries.map(({ name, summary, error, seconds }) => ({
+    source: 'files',
+    stream: `files/${name}`,
+    scope: name,
+    status: summary ? 'ok' : 'failed',
+    pages: summary?.files_read ?? 0,
+    records: summary?.records ?? 0,
+    events_new: summary?.events_new ?? 0,
+    events_duplicate: summary?.events_duplicate ?? 0,
+    events_conflicting: summary?.events_conflicting ?? 0,
+    errors: summary?.errors ?? 0,
+    error,
+    seconds,
+  }));
+}
+
 export interface IngestSourcesResult {
   run_id: number;
   status: 'ok' | 'partial' | 'failed';
@@ -91,10 +127,10 @@ export interface IngestSourcesResult {
 export async function runIngestSources(
   dbPath: string,
   clouds: readonly SourceName[],
-  options: { configPath?: string | undefined; quiet: boolean },
+  options: { configPath?: string | undefined; quiet: boolean; withFiles?: boolean },
 ): Promise<IngestSourcesResult> {
   const loaded = loadConfig({ path: options.configPath });
-  requireSources(loaded.config.sources, clouds, loaded.file);
+  requireSources(loaded.config.sources, clouds, loaded.file, { withFiles: options.withFiles });
   const connectors = connectorsFor(loaded.config.sources, clouds, context(options.quiet));
   const store = await openStore({
     path: dbPath,
@@ -107,17 +143,25 @@ export async function runIngestSources(
     const controller = new AbortController();
     const stop = () => controller.abort(new Error('interrupted'));
     process.once('SIGINT', stop);
-    let streams: StreamSummary[];
+    let streams: StreamSummary[] = [];
     let digests: DigestCheckSummary | undefined;
     try {
-      streams = await ingestSources(store.connection, runId, connectors, {
-        signal: controller.signal,
-        onProgress: (p) => progress.update(p),
-        cloudtrailPublicKeys: configPublicKeys(loaded),
-        onDigests: (s) => {
-          if (s.digests > 0 || s.problems.length > 0) digests = s;
-        },
-      });
+      if (options.withFiles) {
+        streams = await ingestFileSources(store.connection, runId, loaded, {
+          exclude: [store.path, `${store.path}.wal`, `${store.path}.lock`, ownerFilePath(store.path)],
+        });
+      }
+      streams = [
+        ...streams,
+        ...(await ingestSources(store.connection, runId, connectors, {
+          signal: controller.signal,
+          onProgress: (p) => progress.update(p),
+          cloudtrailPublicKeys: configPublicKeys(loaded),
+          onDigests: (s) => {
+            if (s.digests > 0 || s.problems.length > 0) digests = s;
+          },
+        })),
+      ];
     } finally {
       process.off('SIGINT', stop);
       progress.stop();
@@ -179,6 +223,8 @@ export function registerIngestSources(
       const result = await runIngestSources(resolveDbPath(globals().db), clouds, {
         configPath: opts.config,
         quiet: Boolean(opts.quiet) || format !== 'table',
+        // `ingest` (all) reads the configured export folders too; `ingest aws` etc. only their API.
+        withFiles: clouds.length === SOURCE_NAMES.length,
       });
       done({
         output: renderDocument(result, format, () => summaryText(result)),
@@ -201,7 +247,9 @@ export function registerIngestSources(
   }
   ingest
     .command('all', { isDefault: true })
-    .description('pull everything new from every source configured in auditlake.yaml (the default)')
+    .description(
+      'pull everything new from every source configured in auditlake.yaml, sources.files folders included (the default)',
+    )
     .option('--config <path>', 'config file (default: ./auditlake.yaml)')
     .option('--format <format>', 'summary as table (text) or json')
     .option('-q, --quiet', 'no progress output')
