@@ -15,6 +15,11 @@ export interface FilesEntryOutcome {
   readonly seconds: number;
 }
 
+/** A files entry's name in summaries and `sources`: its `name`, else its first path. */
+export function filesEntryName(entry: FilesSourceConfig): string {
+  return entry.name ?? entry.paths[0] ?? 'files';
+}
+
 /** A files entry's paths, relative ones against the config file's folder (else the working directory). */
 export function resolveFilePaths(paths: readonly string[], configFile: string | null): string[] {
   const base = configFile ? resolve(configFile, '..') : process.cwd();
@@ -38,7 +43,7 @@ export async function ingestFilesEntries(
 ): Promise<FilesEntryOutcome[]> {
   const outcomes: FilesEntryOutcome[] = [];
   for (const entry of entries) {
-    const name = entry.name ?? entry.paths[0] ?? 'files';
+    const name = filesEntryName(entry);
     const paths = resolveFilePaths(entry.paths, options.configFile);
     options.log?.('ingest.files_entry', { name, paths: paths.join(', ') });
     const started = performance.now();

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,24 @@ describe('auditlake ingest (all sources)', () => {
       withFiles: true,
     });
     expect(again.streams[0]).toMatchObject({ pages: 0, events_new: 0 });
+
+    // `auditlake sources` lists the entry with its files and last result.
+    const listed = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', '--db', db, 'sources', '--config', config, '--format', 'json'],
+      { encoding: 'utf8' },
+    );
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({
+        source: 'files',
+        stream: 'files/trail-sync',
+        scope: join(dir, 'exports'),
+        checkpoint: { files: 1 },
+        last_status: 'ok',
+        last_new_events: 0,
+      }),
+    ]);
   });
 
   it('names a files entry whose folder is missing as failed, without stopping the run', async () => {

@@ -6,7 +6,7 @@ import type { SourcesConfig } from '../../config/sources-schema.js';
 import { connectorsFor, doctorFor } from '../../connectors/registry.js';
 import type { ConnectorContext, DoctorCheck } from '../../connectors/source-connector.js';
 import { UsageError } from '../../errors.js';
-import { ingestFilesEntries } from '../../ingest/ingest-file-sources.js';
+import { filesEntryName, ingestFilesEntries, resolveFilePaths } from '../../ingest/ingest-file-sources.js';
 import { ingestSources, type StreamProgress, type StreamSummary } from '../../ingest/ingest-sources.js';
 import { configPublicKeys, digestSummaryLine } from '../../integrity/digest-config.js';
 import type { DigestCheckSummary } from '../../integrity/verify-digests.js';
@@ -263,9 +263,13 @@ export function registerIngestSources(
     .action(async (opts: { config?: string; format?: string }) => {
       const format = chooseFormat(opts.format, Boolean(process.stdout.isTTY));
       const loaded = loadConfig({ path: opts.config });
-      requireSources(loaded.config.sources, SOURCE_NAMES, loaded.file);
+      requireSources(loaded.config.sources, SOURCE_NAMES, loaded.file, { withFiles: true });
       const connectors = connectorsFor(loaded.config.sources, SOURCE_NAMES, context(true));
-      const rows = await sourceRows(resolveDbPath(globals().db), connectors);
+      const files = loaded.config.sources.files.map((entry) => ({
+        name: filesEntryName(entry),
+        paths: resolveFilePaths(entry.paths, loaded.file),
+      }));
+      const rows = await sourceRows(resolveDbPath(globals().db), connectors, files);
       done({ output: renderRows(rows, format), exitCode: EXIT.ok });
     });
 
@@ -300,19 +304,24 @@ export function registerIngestSources(
     });
 }
 
-async function sourceRows(dbPath: string, connectors: ReturnType<typeof connectorsFor>): Promise<Row[]> {
+async function sourceRows(
+  dbPath: string,
+  connectors: ReturnType<typeof connectorsFor>,
+  files: readonly { name: string; paths: string[] }[] = [],
+): Promise<Row[]> {
   let checkpoints = new Map<string, Map<string, unknown>>();
   const last = new Map<string, StreamSummary & { at: string }>();
   try {
     const store = await openStore({ path: dbPath, readOnly: true, ...storeOptionsFromEnvironment() });
     try {
-      for (const source of new Set(connectors.map((c) => c.source))) {
-        checkpoints.set(source, await readCheckpoints(store.connection, source));
-      }
+      const sources = new Set<string>(connectors.map((c) => c.source));
+      if (files.length > 0) sources.add('files');
+      for (const source of sources) checkpoints.set(source, await readCheckpoints(store.connection, source));
       const reader = await store.connection.runAndReadAll(
-        `select strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') as at, details->>'$.streams' as streams
+        // Parenthesized: DuckDB binds `->>` looser than AND.
+        `select strftime(started_at, '%Y-%m-%dT%H:%M:%SZ') as at, (details->>'$.streams') as streams
 from runs
-where command like 'ingest %' and details->>'$.streams' is not null
+where command like 'ingest %' and (details->>'$.streams') is not null
 order by started_at`,
       );
       for (const [at, streams] of reader.getRows()) {
@@ -325,17 +334,29 @@ order by started_at`,
   } catch {
     checkpoints = new Map();
   }
-  return connectors.map((c) => {
-    const result = last.get(c.stream);
+  const row = (source: string, stream: string, scope: string, checkpoint: unknown): Row => {
+    const result = last.get(stream);
     return {
-      source: c.source,
-      stream: c.stream,
-      scope: c.scope,
-      checkpoint: checkpoints.get(c.source)?.get(c.stream) ?? null,
+      source,
+      stream,
+      scope,
+      checkpoint,
       last_run: result?.at ?? null,
       last_status: result?.status ?? 'never run',
       last_new_events: result?.events_new ?? null,
       last_error: result?.error ?? null,
     };
-  });
+  };
+  const fileOrigins = [...(checkpoints.get('files')?.keys() ?? [])];
+  return [
+    ...files.map((f) =>
+      // A files entry's checkpoint is one per file read: say how many under its folders.
+      row('files', `files/${f.name}`, f.paths.join(', '), {
+        files: fileOrigins.filter((o) => f.paths.some((p) => o === p || o.startsWith(`${p}/`))).length,
+      }),
+    ),
+    ...connectors.map((c) =>
+      row(c.source, c.stream, c.scope, checkpoints.get(c.source)?.get(c.stream) ?? null),
+    ),
+  ];
 }
