@@ -50,6 +50,8 @@ describe('detect, detectors and findings commands', () => {
     const detect = cli(['detect', '--queries', QUERIES, ...window, '--format', 'json']);
     expect(detect.stderr).toBe('');
     expect(detect.code).toBe(3);
+    // The first run builds the activity profile from the ingested batches; a rerun finds it current.
+    expect((JSON.parse(detect.stdout) as { profile: { slices: number } }).profile.slices).toBeGreaterThan(0);
 
     const findings = JSON.parse(cli(['findings', '--format', 'json']).stdout) as Record<string, unknown>[];
     expect(findings).toHaveLength(1);
@@ -66,7 +68,9 @@ describe('detect, detectors and findings commands', () => {
     });
 
     // Rerunning the same window updates, never duplicates, and no longer alerts.
-    expect(cli(['detect', '--queries', QUERIES, ...window, '--format', 'json']).code).toBe(0);
+    const rerun = cli(['detect', '--queries', QUERIES, ...window, '--format', 'json']);
+    expect(rerun.code).toBe(0);
+    expect((JSON.parse(rerun.stdout) as { profile: { slices: number } }).profile.slices).toBe(0);
     expect(JSON.parse(cli(['findings', '--format', 'json']).stdout)).toHaveLength(1);
 
     const id = String(finding?.id);

@@ -163,7 +163,11 @@ Examples:
                 (result.alerting > 0
                   ? ' (see `auditlake findings --status open --severity high,critical`)'
                   : '');
-              return `${table}${summary}\n`;
+              const profile =
+                result.profile.slices > 0
+                  ? `activity profile: ${result.profile.slices} (source, day) slice(s) rebuilt in ${result.profile.durationMs} ms\n`
+                  : '';
+              return `${table}${profile}${summary}\n`;
             });
       done({ output, exitCode: detectExitCode(result) });
     });
