@@ -4,7 +4,7 @@ import { type FindingStatus, type ManualAction, manualTransition, onHit } from '
 import type { Candidate } from './fingerprint.js';
 import type { Detector } from './load-detectors.js';
 import { jsonValue, type PlainValue, plainValue } from './plain-value.js';
-import type { DetectionWindow } from './run-detector.js';
+import { type DetectionWindow, DISPLAY_COLUMNS } from './run-detector.js';
 import type { AppliedSuppression } from './suppressions.js';
 
 /**
@@ -130,23 +130,22 @@ where not exists (
   return out;
 }
 
-async function addHistory(
-  connection: DuckDBConnection,
-  entry: {
-    id: string;
-    from: FindingStatus | null;
-    to: FindingStatus;
-    by: string;
-    reason: string;
-    runId: number | null;
-    at: Date;
-  },
-): Promise<void> {
-  await connection.run(
-    `insert into finding_history (finding_id, changed_at, from_status, to_status, changed_by, reason, run_id)
-values ($1, $2::timestamptz, $3, $4, $5, $6, $7)`,
-    [entry.id, iso(entry.at), entry.from, entry.to, entry.by, entry.reason, entry.runId],
-  );
+/** One status change of a finding, as finding_history records it. */
+interface HistoryWrite {
+  id: string;
+  from: FindingStatus | null;
+  to: FindingStatus;
+  by: string;
+  reason: string;
+  runId: number | null;
+  at: Date;
+}
+
+const INSERT_HISTORY = `insert into finding_history (finding_id, changed_at, from_status, to_status, changed_by, reason, run_id)
+values`;
+
+async function addHistory(connection: DuckDBConnection, entry: HistoryWrite): Promise<void> {
+  await connection.run(`${INSERT_HISTORY} ${historyPlaceholders(0)}`, historyRow(entry));
 }
 
 function ruleReason(s: AppliedSuppression): string {
@@ -244,30 +243,12 @@ function historyPlaceholders(base: number): string {
   return `(${p(1)}, ${p(2)}::timestamptz, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)})`;
 }
 
-function historyRow(entry: {
-  id: string;
-  from: FindingStatus | null;
-  to: FindingStatus;
-  by: string;
-  reason: string;
-  runId: number | null;
-  at: Date;
-}): DuckDBValue[] {
+function historyRow(entry: HistoryWrite): DuckDBValue[] {
   return [entry.id, iso(entry.at), entry.from, entry.to, entry.by, entry.reason, entry.runId];
 }
 
 function extraColumns(values: Readonly<Record<string, PlainValue>>): Record<string, unknown> {
-  const display = new Set([
-    'event_time',
-    'actor',
-    'account',
-    'region',
-    'source_ip',
-    'action',
-    'resource',
-    'summary',
-    'evidence',
-  ]);
+  const display = new Set<string>(DISPLAY_COLUMNS);
   return Object.fromEntries(
     Object.entries(values)
       .filter(([k]) => !display.has(k))
@@ -451,8 +432,7 @@ where id = $14`,
     await insertRows(
       connection,
       histories,
-      (values) =>
-        `insert into finding_history (finding_id, changed_at, from_status, to_status, changed_by, reason, run_id)\nvalues ${values}`,
+      (values) => `${INSERT_HISTORY} ${values}`,
       historyPlaceholders,
       HISTORY_VALUES,
     );

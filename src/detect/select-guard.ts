@@ -50,23 +50,9 @@ export async function checkSingleSelect(connection: DuckDBConnection, sql: strin
 }
 
 /**
- * Detector SQL is untrusted content. It must be exactly one SELECT (or WITH ... SELECT); the
- * wrapped form `select * from (<sql>)` can only be read as a subquery, never executed as COPY,
- * ATTACH, INSTALL or INSERT. Returns the wrapped SQL.
- */
-export async function wrapReadOnly(
-  connection: DuckDBConnection,
-  detectorId: string,
-  sql: string,
-): Promise<string> {
-  const prepared = await prepareReadOnly(connection, detectorId, sql);
-  prepared.destroySync();
-  return wrapSelect(sql);
-}
-
-/**
- * The same checks as wrapReadOnly, returning the statement prepared (bound once): its type is
- * checked to be SELECT, so running it can only read. The caller destroys it.
+ * Detector SQL is untrusted content: it must be exactly one SELECT (or WITH ... SELECT). Returns
+ * the statement prepared (bound once) after its type was checked to be SELECT, so running it can
+ * only read, never COPY, ATTACH, INSTALL or INSERT. The caller destroys it.
  */
 export async function prepareReadOnly(
   connection: DuckDBConnection,

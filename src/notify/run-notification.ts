@@ -41,6 +41,9 @@ export interface NotificationFinding {
   first_seen: string;
 }
 
+/** A new finding as the store lists it: the same fields, with any severity text. */
+export type StoredFinding = Omit<NotificationFinding, 'severity'> & { severity: string };
+
 export interface RunNotification {
   /** The run's row in the store's `runs` table; null when the run failed before it was recorded. */
   run_id: number | null;
@@ -153,16 +156,7 @@ export function summaryLine(n: RunNotification): string {
  * A finding as the store lists it (FindingRecord) narrowed to what a notification carries. An
  * unknown severity (a detector header newer than this code) counts as info rather than being lost.
  */
-export function toNotificationFinding(record: {
-  id: string;
-  detector: string;
-  severity: string;
-  title: string;
-  summary: string | null;
-  actor: string | null;
-  account: string | null;
-  first_seen: string;
-}): NotificationFinding {
+export function toNotificationFinding(record: StoredFinding): NotificationFinding {
   return {
     id: record.id,
     detector: record.detector,

@@ -10,6 +10,7 @@ import { defaultQueriesRoot, loadDetectors } from '../detect/load-detectors.js';
 import { runDetection } from '../detect/run-detection.js';
 import { describeError } from '../errors.js';
 import { configPublicKeys } from '../integrity/digest-config.js';
+import type { StoredFinding } from '../notify/run-notification.js';
 import { type ReportSigningKey, signingKeyFromConfig } from '../report/signing-key.js';
 import { ingestMemoryLimit } from '../store/ingest-memory.js';
 import { openStore, type Store } from '../store/open-store.js';
@@ -32,16 +33,7 @@ import { checkScheduledReports, type RunReportResult, writeScheduledReports } fr
 export type RunOutcomeStatus = 'ok' | 'partial' | 'failed';
 
 /** A finding that is new (or reopened) in this run. */
-export interface RunFinding {
-  id: string;
-  detector: string;
-  severity: string;
-  title: string;
-  summary: string | null;
-  actor: string | null;
-  account: string | null;
-  first_seen: string;
-}
+export type RunFinding = StoredFinding;
 
 /** What `auditlake run --json` prints and the run's `details` record (docs/operations.md). */
 export interface RunSummary {

@@ -66,7 +66,7 @@ returning run_id`,
 }
 
 /** A row of `runs` as `auditlake runs` lists it (docs/operations.md). */
-export interface RunRecord {
+export interface RunRecord extends RunCounts {
   run_id: number;
   command: string;
   status: string;
@@ -74,12 +74,6 @@ export interface RunRecord {
   started_at: string;
   ended_at: string | null;
   duration_s: number | null;
-  events_read: number;
-  events_new: number;
-  events_duplicate: number;
-  errors: number;
-  files_read: number;
-  files_skipped: number;
   details: unknown;
 }
 

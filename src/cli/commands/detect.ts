@@ -32,6 +32,25 @@ export function parseTime(flag: string, value: string | undefined): Date | undef
   return new Date(time);
 }
 
+/** `--since` / `--until` of a command that judges or searches a window; since must come first. */
+export function parseWindowFlags(opts: { since?: string | undefined; until?: string | undefined }): {
+  since: Date | undefined;
+  until: Date | undefined;
+} {
+  const since = parseTime('--since', opts.since);
+  const until = parseTime('--until', opts.until);
+  if (since && until && since >= until) throw new UsageError('--since must be before --until');
+  return { since, until };
+}
+
+/** `--timeout SECONDS` as milliseconds, or undefined when not given. */
+export function parseTimeoutFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!(seconds > 0)) throw new UsageError(`--timeout "${value}" is not a positive number of seconds`);
+  return seconds * 1000;
+}
+
 /** Comma-separated or repeated values. */
 export function listOption(values: readonly string[] | undefined): string[] {
   return (values ?? [])
@@ -103,16 +122,8 @@ Examples:
     )
     .action(async (opts: DetectOptions) => {
       const format = chooseFormat(opts.format, Boolean(process.stdout.isTTY));
-      const since = parseTime('--since', opts.since);
-      const until = parseTime('--until', opts.until);
-      if (since && until && since >= until) throw new UsageError('--since must be before --until');
-      let timeoutMs: number | undefined;
-      if (opts.timeout !== undefined) {
-        const seconds = Number(opts.timeout);
-        if (!(seconds > 0))
-          throw new UsageError(`--timeout "${opts.timeout}" is not a positive number of seconds`);
-        timeoutMs = seconds * 1000;
-      }
+      const { since, until } = parseWindowFlags(opts);
+      const timeoutMs = parseTimeoutFlag(opts.timeout);
       const loadedConfig = loadConfig({ path: opts.config });
       const library = loadDetectors(opts.queries ?? defaultQueriesRoot());
       checkParamOverrides(

@@ -11,7 +11,7 @@ import { storeOptionsFromEnvironment } from '../../store/store-key.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { chooseFormat, type OutputFormat, renderRows } from '../output.js';
-import { parseTime } from './detect.js';
+import { parseTimeoutFlag, parseWindowFlags } from './detect.js';
 
 interface HuntOptions {
   list?: boolean;
@@ -99,16 +99,8 @@ Examples:
         throw new UsageError('name a hunt to run', 'list them with `auditlake hunt --list`');
       const hunt = findHunt(library, name);
       const params = resolveHuntParams(hunt, parseParamFlags(opts.param));
-      const since = parseTime('--since', opts.since);
-      const until = parseTime('--until', opts.until);
-      if (since && until && since >= until) throw new UsageError('--since must be before --until');
-      let timeoutMs: number | undefined;
-      if (opts.timeout !== undefined) {
-        const seconds = Number(opts.timeout);
-        if (!(seconds > 0))
-          throw new UsageError(`--timeout "${opts.timeout}" is not a positive number of seconds`);
-        timeoutMs = seconds * 1000;
-      }
+      const { since, until } = parseWindowFlags(opts);
+      const timeoutMs = parseTimeoutFlag(opts.timeout);
       const result = await runHuntOnStore(hunt, {
         store: { path: resolveDbPath(globals().db), ...storeOptionsFromEnvironment() },
         window: huntWindow(hunt, since, until, new Date()),
