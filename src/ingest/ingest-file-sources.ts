@@ -39,6 +39,8 @@ export async function ingestFilesEntries(
     exclude: readonly string[];
     cloudtrailPublicKeys?: readonly CloudTrailPublicKey[] | undefined;
     log?: (event: string, fields: Record<string, string>) => void;
+    /** Other connections to the store (FileIngestOptions.staging). */
+    staging?: readonly DuckDBConnection[];
   },
 ): Promise<FilesEntryOutcome[]> {
   const outcomes: FilesEntryOutcome[] = [];
@@ -52,6 +54,7 @@ export async function ingestFilesEntries(
       const summary = await ingestFiles(connection, runId, {
         paths,
         exclude: options.exclude,
+        ...(options.staging ? { staging: options.staging } : {}),
         ...(options.cloudtrailPublicKeys ? { cloudtrailPublicKeys: options.cloudtrailPublicKeys } : {}),
       });
       outcomes.push({ name, summary, error: null, seconds: seconds() });

@@ -1,17 +1,25 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { isGzipFile, readHead, readLines, readWholeText, sha256File } from '../connectors/files/read-file.js';
+import {
+  gzipDeclaredSize,
+  isGzipFile,
+  readHead,
+  readLines,
+  readWholeText,
+  sha256File,
+} from '../connectors/files/read-file.js';
 import { type FileLayout, sniffLayout } from '../connectors/files/sniff.js';
 import { splitJsonRecords } from '../connectors/files/split-json-records.js';
 import { looksLikeContainer, unwrapContainers } from '../connectors/files/unwrap-containers.js';
 import { type FoundFile, walkFiles } from '../connectors/files/walk-files.js';
-import { describeError } from '../errors.js';
+import { describeError, StoreError } from '../errors.js';
 import { isDigestPath, isTrailLogPath } from '../integrity/cloudtrail-digest.js';
 import { readDigestFile, verifyLocalDigests } from '../integrity/local-digests.js';
 import type { CloudTrailPublicKey } from '../integrity/public-keys.js';
 import type { DigestCheckSummary } from '../integrity/verify-digests.js';
 import { sqlString } from '../normalize/normalize-sql.js';
 import { readCheckpoints } from '../store/checkpoints.js';
-import { EventWriter } from '../store/event-writer.js';
+import { type BatchOutcome, EventWriter } from '../store/event-writer.js';
+import { withOneThreadPerStatement } from '../store/staging.js';
 import { timePhase } from '../util/phase-timings.js';
 
 /** What a file checkpoint remembers: enough to skip an unchanged file and resume a partly read one. */
@@ -31,13 +39,21 @@ export interface FileIngestOptions {
   exclude?: readonly string[];
   /** Records per committed batch on the Node path (default 50,000). */
   batchRecords?: number;
-  /** Decompressed bytes (estimated) per DuckDB bulk statement and commit (default 64 MiB). */
+  /**
+   * Decompressed bytes (declared by gzip trailers, else estimated) per DuckDB bulk statement and
+   * commit (default 128 MiB: about 110,000 CloudTrail events, near a DuckDB row group; bench:ingest).
+   */
   batchBytes?: number;
   /** Largest decompressed size of one file the Node reader accepts (default 1 GiB). */
   maxDecompressedBytes?: number;
   onProgress?: (progress: FileIngestProgress) => void;
   /** CloudTrail public keys for checking digest signatures offline (integrity.cloudtrail_public_keys). */
   cloudtrailPublicKeys?: readonly CloudTrailPublicKey[];
+  /**
+   * Other connections to the store (openStagingConnections): the next batch is read and sealed on
+   * them while the previous one commits (EventWriterOptions.staging). Without them all take turns.
+   */
+  staging?: readonly DuckDBConnection[];
 }
 
 export interface FileIngestProgress {
@@ -78,20 +94,41 @@ interface BulkFile {
   cursor: FileCursor;
 }
 
+interface BulkGroup {
+  layout: FileLayout;
+  gzip: boolean;
+  files: BulkFile[];
+  /** Decompressed bytes (declared, else estimated) of the group's files. */
+  bytes: number;
+  /** The largest file's decompressed size, declared by its gzip trailer or its size (null: unknown). */
+  largest: number | null;
+}
+
 /** Ingests every file under `paths`, skipping unchanged files, committing in batches. */
 export async function ingestFiles(
   connection: DuckDBConnection,
   runId: number,
   options: FileIngestOptions,
 ): Promise<FileIngestSummary> {
+  if (options.staging && options.staging.length > 0) {
+    return withOneThreadPerStatement(connection, () => ingestAll(connection, runId, options));
+  }
+  return ingestAll(connection, runId, options);
+}
+
+async function ingestAll(
+  connection: DuckDBConnection,
+  runId: number,
+  options: FileIngestOptions,
+): Promise<FileIngestSummary> {
   const batchRecords = options.batchRecords ?? 50_000;
-  const batchBytes = options.batchBytes ?? 64 * 1024 * 1024;
+  const batchBytes = options.batchBytes ?? 128 * 1024 * 1024;
   const checkpoints = await readCheckpoints(connection, 'files');
   const files: FoundFile[] = [];
   const exclude = new Set(options.exclude ?? []);
   for await (const file of walkFiles(options.paths)) if (!exclude.has(file.path)) files.push(file);
 
-  const writer = new EventWriter(connection, runId, 'files');
+  const writer = new EventWriter(connection, runId, 'files', { staging: options.staging });
   await writer.begin();
   const summary: FileIngestSummary = {
     files_seen: files.length,
@@ -124,8 +161,8 @@ export async function ingestFiles(
     filesWithErrors.add(origin);
   };
 
-  const commit = async () => {
-    const outcome = await writer.commit();
+  const commit = () => writer.commitInBackground(counted);
+  const counted = (outcome: BatchOutcome) => {
     summary.records += outcome.records;
     summary.events_new += outcome.inserted;
     summary.events_duplicate += outcome.duplicates;
@@ -136,7 +173,7 @@ export async function ingestFiles(
   };
 
   // Files DuckDB reads itself, grouped by layout and compression (one statement per group).
-  const bulk = new Map<string, { layout: FileLayout; gzip: boolean; files: BulkFile[]; bytes: number }>();
+  const bulk = new Map<string, BulkGroup>();
 
   const flushBulk = async (key: string) => {
     const group = bulk.get(key);
@@ -150,6 +187,7 @@ export async function ingestFiles(
             group.layout,
             group.gzip,
             pending.map((f) => f.file.path),
+            objectLimit(group.largest),
           ),
         );
         break;
@@ -237,75 +275,86 @@ export async function ingestFiles(
     for (const p of unwrapped.problems) fail(origin, `record ${p.index}`, p.reason, p.excerpt);
   };
 
-  for (const file of files) {
-    const previous = checkpoints.get(file.path) as FileCursor | undefined;
-    if (previous?.complete && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
-      summary.files_unchanged++;
+  try {
+    for (const file of files) {
+      const previous = checkpoints.get(file.path) as FileCursor | undefined;
+      if (previous?.complete && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
+        summary.files_unchanged++;
+        progress.filesDone++;
+        progress.bytesDone += file.size;
+        report();
+        continue;
+      }
+      try {
+        const sha256 = await timePhase('ingest.file_sha256', () => sha256File(file.path));
+        const cursor: FileCursor = { size: file.size, mtimeMs: file.mtimeMs, sha256, complete: true };
+        if (previous?.complete && previous.sha256 === sha256) {
+          // Same content under a new mtime: remember the mtime so the next run skips without hashing.
+          summary.files_unchanged++;
+          writer.setCheckpoint({ origin: file.path, cursor });
+        } else {
+          summary.files_read++;
+          const resumeAfter =
+            previous && !previous.complete && previous.sha256 === sha256 ? (previous.line ?? 0) : 0;
+          const gzip = await isGzipFile(file.path);
+          if (isDigestPath(file.path)) {
+            // CloudTrail's signed hourly digest: recorded with its checkpoint, judged after the loop.
+            const delivery = await readDigestFile(file.path, gzip, options.maxDecompressedBytes);
+            writer.addSideWrite((c) => delivery.record(c, runId));
+            writer.setCheckpoint({ origin: file.path, cursor });
+            digestFiles++;
+            progress.filesDone++;
+            progress.bytesDone += file.size;
+            report();
+            continue;
+          }
+          if (isTrailLogPath(file.path)) trailLogsRead.push(file.path);
+          const head = await readHead(file.path, gzip);
+          const layout = head.head.length === 0 && head.damage ? null : sniffLayout(head.head, head.complete);
+          if (layout === null) {
+            fail(file.path, 'byte 0', head.damage ?? 'unreadable');
+            writer.setCheckpoint({ origin: file.path, cursor });
+          } else if (layout.kind === 'keyed-array' || layout.kind === 'array') {
+            const key = `${layout.kind}:${layout.kind === 'keyed-array' ? layout.key : ''}:${gzip}`;
+            const group = bulk.get(key) ?? { layout, gzip, files: [], bytes: 0, largest: 0 };
+            const decompressed = gzip ? await gzipDeclaredSize(file.path, file.size) : file.size;
+            group.files.push({ file, cursor });
+            group.bytes += decompressed ?? file.size * GZIP_RATIO_ESTIMATE;
+            group.largest =
+              decompressed === null || group.largest === null ? null : Math.max(group.largest, decompressed);
+            bulk.set(key, group);
+            if (group.bytes >= batchBytes || group.files.length >= 2000) await flushBulk(key);
+          } else {
+            if (layout.kind === 'ndjson') await readLineFile(file, cursor, gzip, resumeAfter);
+            else if (layout.kind === 'document') await readDocument(file, gzip);
+            else if (layout.kind === 'cloudtrail-digest') {
+              summary.files_not_events.push({
+                path: file.path,
+                note: 'CloudTrail digest file, not named as CloudTrail delivers it (not verified)',
+              });
+            } else if (layout.kind === 'empty') fail(file.path, null, 'empty file');
+            else fail(file.path, 'byte 0', layout.reason, head.head.slice(0, 80));
+            writer.setCheckpoint({ origin: file.path, cursor });
+          }
+        }
+      } catch (error) {
+        // A failed commit is the store's problem, not this file's: stop the run.
+        if (error instanceof StoreError) throw error;
+        fail(file.path, null, `could not read: ${describeError(error)}`);
+      }
       progress.filesDone++;
       progress.bytesDone += file.size;
+      if (writer.pendingRecords >= batchRecords) await commit();
       report();
-      continue;
     }
-    try {
-      const sha256 = await timePhase('ingest.file_sha256', () => sha256File(file.path));
-      const cursor: FileCursor = { size: file.size, mtimeMs: file.mtimeMs, sha256, complete: true };
-      if (previous?.complete && previous.sha256 === sha256) {
-        // Same content under a new mtime: remember the mtime so the next run skips without hashing.
-        summary.files_unchanged++;
-        writer.setCheckpoint({ origin: file.path, cursor });
-      } else {
-        summary.files_read++;
-        const resumeAfter =
-          previous && !previous.complete && previous.sha256 === sha256 ? (previous.line ?? 0) : 0;
-        const gzip = await isGzipFile(file.path);
-        if (isDigestPath(file.path)) {
-          // CloudTrail's signed hourly digest: recorded with its checkpoint, judged after the loop.
-          const delivery = await readDigestFile(file.path, gzip, options.maxDecompressedBytes);
-          writer.addSideWrite((c) => delivery.record(c, runId));
-          writer.setCheckpoint({ origin: file.path, cursor });
-          digestFiles++;
-          progress.filesDone++;
-          progress.bytesDone += file.size;
-          report();
-          continue;
-        }
-        if (isTrailLogPath(file.path)) trailLogsRead.push(file.path);
-        const head = await readHead(file.path, gzip);
-        const layout = head.head.length === 0 && head.damage ? null : sniffLayout(head.head, head.complete);
-        if (layout === null) {
-          fail(file.path, 'byte 0', head.damage ?? 'unreadable');
-          writer.setCheckpoint({ origin: file.path, cursor });
-        } else if (layout.kind === 'keyed-array' || layout.kind === 'array') {
-          const key = `${layout.kind}:${layout.kind === 'keyed-array' ? layout.key : ''}:${gzip}`;
-          const group = bulk.get(key) ?? { layout, gzip, files: [], bytes: 0 };
-          group.files.push({ file, cursor });
-          group.bytes += gzip ? file.size * GZIP_RATIO_ESTIMATE : file.size;
-          bulk.set(key, group);
-          if (group.bytes >= batchBytes || group.files.length >= 2000) await flushBulk(key);
-        } else {
-          if (layout.kind === 'ndjson') await readLineFile(file, cursor, gzip, resumeAfter);
-          else if (layout.kind === 'document') await readDocument(file, gzip);
-          else if (layout.kind === 'cloudtrail-digest') {
-            summary.files_not_events.push({
-              path: file.path,
-              note: 'CloudTrail digest file, not named as CloudTrail delivers it (not verified)',
-            });
-          } else if (layout.kind === 'empty') fail(file.path, null, 'empty file');
-          else fail(file.path, 'byte 0', layout.reason, head.head.slice(0, 80));
-          writer.setCheckpoint({ origin: file.path, cursor });
-        }
-      }
-    } catch (error) {
-      fail(file.path, null, `could not read: ${describeError(error)}`);
-    }
-    progress.filesDone++;
-    progress.bytesDone += file.size;
-    if (writer.pendingRecords >= batchRecords) await commit();
-    report();
+    for (const key of [...bulk.keys()]) await flushBulk(key);
+    await commit();
+  } catch (error) {
+    // Let a batch committing in the background finish (or fail) before the store closes.
+    await writer.close().catch(() => undefined);
+    throw error;
   }
-  for (const key of [...bulk.keys()]) await flushBulk(key);
-  await commit();
-  writer.dispose();
+  await writer.close();
   const digests = await verifyLocalDigests(connection, runId, {
     files,
     trailLogsRead,
@@ -318,16 +367,35 @@ export async function ingestFiles(
   return summary;
 }
 
-// CloudTrail files reach ~50 MB. DuckDB allocates read buffers of twice this per thread: at 128 MiB
-// the bulk read ran out of the ingest's memory limit (src/store/ingest-memory.ts) on every batch and, unnoticed, every file
-// went through the Node path after a failed attempt. A larger file fails the bulk read and is read
-// by the Node path instead.
-const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
+// CloudTrail files reach ~50 MB. DuckDB allocates read buffers of twice maximum_object_size per
+// thread, whatever the files' sizes: at 128 MiB the bulk read ran out of the ingest's memory limit
+// (src/store/ingest-memory.ts) on every batch and, unnoticed, every file went through the Node path
+// after a failed attempt. A larger file fails the bulk read and is read by the Node path instead.
+export const MAX_OBJECT_BYTES = 64 * 1024 * 1024;
+const MIN_OBJECT_BYTES = 1024 * 1024;
+
+/**
+ * maximum_object_size for a group whose largest file decompresses to `largest` bytes: the next power
+ * of two above it, so the reader's buffers fit the files actually read (1 MB CloudTrail files get
+ * 2 MiB, not 64 MiB: 250 MB less memory with two threads). Unknown sizes get the maximum; a trailer
+ * that under-declares makes DuckDB reject that file, which the Node path then reads.
+ */
+export function objectLimit(largest: number | null): number {
+  if (largest === null) return MAX_OBJECT_BYTES;
+  let limit = MIN_OBJECT_BYTES;
+  while (limit <= largest && limit < MAX_OBJECT_BYTES) limit *= 2;
+  return limit;
+}
 
 /** The DuckDB statement that reads a group of same-layout files straight into staging. */
-export function bulkSelect(layout: FileLayout, gzip: boolean, paths: readonly string[]): string {
+export function bulkSelect(
+  layout: FileLayout,
+  gzip: boolean,
+  paths: readonly string[],
+  objectBytes: number = MAX_OBJECT_BYTES,
+): string {
   const list = `[${paths.map(sqlString).join(', ')}]`;
-  const common = `filename = true, compression = '${gzip ? 'gzip' : 'none'}', maximum_object_size = ${MAX_OBJECT_BYTES}`;
+  const common = `filename = true, compression = '${gzip ? 'gzip' : 'none'}', maximum_object_size = ${objectBytes}`;
   if (layout.kind === 'keyed-array') {
     return `select filename as origin, ord as position, 'record' as unit, r
 from read_json(${list}, columns = {${layout.key}: 'JSON[]'}, ${common}),

@@ -15,6 +15,7 @@ import { type ReportSigningKey, signingKeyFromConfig } from '../report/signing-k
 import { ingestMemoryLimit } from '../store/ingest-memory.js';
 import { openStore, type Store } from '../store/open-store.js';
 import { finishRun, markInterruptedRuns, startRun } from '../store/runs.js';
+import { openStagingConnections } from '../store/staging.js';
 import { storeOptionsFromEnvironment } from '../store/store-key.js';
 import { ownerFilePath } from '../store/store-owner.js';
 import { redact, redactJson } from '../util/redact.js';
@@ -244,7 +245,17 @@ export async function runNightly(options: NightlyRunOptions): Promise<RunSummary
     log('info', 'run.start', { run_id: runId, store: store.path, config: options.loaded.file });
     const files = { read: 0, skipped: 0 };
     try {
-      await runSteps(c, runId, options, { library, signingKey }, summary, log, store.path, files);
+      await runSteps(
+        c,
+        runId,
+        options,
+        { library, signingKey },
+        summary,
+        log,
+        store.path,
+        files,
+        await openStagingConnections(store),
+      );
       summary.problems = runProblems(summary);
       const ingestFailed =
         summary.ingest.sources.length > 0 && summary.ingest.sources.every((s) => s.status === 'failed');
@@ -305,6 +316,7 @@ async function runSteps(
   log: NonNullable<NightlyRunOptions['log']>,
   storePath: string,
   files: { read: number; skipped: number },
+  staging: readonly DuckDBConnection[],
 ): Promise<void> {
   const { config } = options.loaded;
   const context: ConnectorContext = {
@@ -316,6 +328,7 @@ async function runSteps(
     exclude: [storePath, `${storePath}.wal`, `${storePath}.lock`, ownerFilePath(storePath)],
     cloudtrailPublicKeys: configPublicKeys(options.loaded),
     context,
+    staging,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   // Stopped (SIGTERM from a scheduler, Ctrl-C): what was committed stays, the rest is skipped and the

@@ -46,6 +46,8 @@ export async function ingestConfiguredSources(
     signal?: AbortSignal;
     /** CloudTrail public keys from config (integrity.cloudtrail_public_keys), for digest signatures. */
     cloudtrailPublicKeys?: readonly CloudTrailPublicKey[];
+    /** Other connections to the store, for the file ingest (FileIngestOptions.staging). */
+    staging?: readonly DuckDBConnection[];
   },
 ): Promise<RunIngestResult> {
   const results: RunSourceResult[] = [];
@@ -55,6 +57,7 @@ export async function ingestConfiguredSources(
     configFile: options.configFile,
     exclude: options.exclude,
     cloudtrailPublicKeys: options.cloudtrailPublicKeys,
+    ...(options.staging ? { staging: options.staging } : {}),
     log: (_event, fields) => options.context.log('run.ingest.files', fields),
   });
   for (const { name, summary, error } of entries) {

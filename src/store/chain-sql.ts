@@ -49,6 +49,9 @@ export function eventDigestSql(e: string): string {
   )::varchar || chr(10) || coalesce(${e}.raw::varchar, ''))`;
 }
 
+/** A slice's digest, over its events' digests (column `d`) in sorted order. */
+export const SLICE_DIGEST_SQL = `sha256(string_agg(d, ',' order by d))`;
+
 /**
  * The events of a batch for one source and UTC day (a "slice"), recomputed from `events`:
  * batch_id, source, day, events, digest. The digest is sha256 over the sorted event digests, so
@@ -60,7 +63,7 @@ export function sliceDigestsSql(where: string): string {
   source,
   day,
   count(*)::bigint as events,
-  sha256(string_agg(d, ',' order by d)) as digest
+  ${SLICE_DIGEST_SQL} as digest
 from (
   select e.batch_id, e.source, ${utcDay('e.event_time')} as day, ${eventDigestSql('e')} as d
   from events e

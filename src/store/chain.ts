@@ -4,7 +4,9 @@ import {
   CHAIN_ALGORITHM,
   GENESIS_DIGEST,
   linkDigestSql,
+  SLICE_DIGEST_SQL,
   sliceDigestsSql,
+  utcDay,
 } from './chain-sql.js';
 
 /** The last link of the chain, or null for a store with no batch yet. */
@@ -38,21 +40,52 @@ limit 1`,
   return row ? { batch_id: Number(row[0]), digest: String(row[1]) } : null;
 }
 
+export interface LinkInput {
+  batchId: number;
+  prevDigest: string;
+  runId: number | null;
+  connector: string;
+}
+
 /**
  * Extends the chain with the events just stored under `batchId`; call inside the writer's
  * transaction, after the insert. Hashes the rows as stored (read back from `events`), so the
  * digests cover exactly what a later verify will read, including `ingested_at`.
  */
-export async function extendChain(
-  connection: DuckDBConnection,
-  link: { batchId: number; prevDigest: string; runId: number | null; connector: string },
-): Promise<void> {
+export async function extendChain(connection: DuckDBConnection, link: LinkInput): Promise<void> {
   await connection.run(
     `insert into batch_days (batch_id, source, day, events, digest)
 select batch_id, source, day, events, digest
 from (${sliceDigestsSql('e.batch_id = $1')})`,
     [link.batchId],
   );
+  await insertLink(connection, link);
+}
+
+/**
+ * Extends the chain with a batch whose event digests were computed before the insert: `table`
+ * holds the batch's rows with `d`, each row's eventDigestSql over exactly the values inserted, and
+ * `keep` selects the rows that became events. Same slices as extendChain, without reading the
+ * events back: the staging side hashed them while the previous batch committed.
+ */
+export async function extendChainFromDigests(
+  connection: DuckDBConnection,
+  link: LinkInput,
+  table: string,
+  keep: string,
+): Promise<void> {
+  await connection.run(
+    `insert into batch_days (batch_id, source, day, events, digest)
+select $1::bigint, source, ${utcDay('event_time')} as day, count(*)::bigint, ${SLICE_DIGEST_SQL}
+from ${table}
+where ${keep}
+group by source, day`,
+    [link.batchId],
+  );
+  await insertLink(connection, link);
+}
+
+async function insertLink(connection: DuckDBConnection, link: LinkInput): Promise<void> {
   await connection.run(
     `insert into event_batches (batch_id, run_id, connector, committed_at, events, events_digest, prev_digest, digest, algorithm)
 select

@@ -31,6 +31,8 @@ export interface StoreOptions {
 export interface Store {
   readonly path: string;
   readonly connection: DuckDBConnection;
+  /** Another connection to the same instance (for work that overlaps); closed with the store. */
+  connect(): Promise<DuckDBConnection>;
   close(): void;
 }
 
@@ -89,10 +91,17 @@ async function openOnce(options: StoreOptions, command: string): Promise<Store> 
   if (onDisk && !options.readOnly) for (const file of [path, `${path}.wal`]) restrictToOwner(file);
   // Holding DuckDB's write lock now: say who, for anyone who finds the store busy meanwhile.
   const owner = onDisk && !options.readOnly ? claimOwnership(path, command) : null;
+  const extra: DuckDBConnection[] = [];
   const store: Store = {
     path,
     connection,
+    async connect() {
+      const more = await instance.connect();
+      extra.push(more);
+      return more;
+    },
     close() {
+      for (const more of extra) more.closeSync();
       connection.closeSync();
       instance.closeSync();
       // After the lock is released: a writer that comes next replaces the file, and is left alone.

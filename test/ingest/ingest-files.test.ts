@@ -7,6 +7,7 @@ import { ingestFiles } from '../../src/ingest/ingest-files.js';
 import { ingestMemoryLimit } from '../../src/store/ingest-memory.js';
 import { openStore, type Store } from '../../src/store/open-store.js';
 import { startRun } from '../../src/store/runs.js';
+import { openStagingConnections } from '../../src/store/staging.js';
 import { cloudtrailRecord } from '../helpers/cloudtrail-records.js';
 
 let dir: string;
@@ -23,9 +24,16 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Each test runs twice: every statement on the store's connection, and pipelined over staging ones. */
+let pipelined = false;
+
 async function ingest(options: { batchRecords?: number } = {}) {
   const runId = await startRun(store.connection, 'test');
-  return ingestFiles(store.connection, runId, { paths: [join(dir, 'in')], ...options });
+  return ingestFiles(store.connection, runId, {
+    paths: [join(dir, 'in')],
+    ...(pipelined ? { staging: await openStagingConnections(store) } : {}),
+    ...options,
+  });
 }
 
 async function rows(sql: string): Promise<Record<string, unknown>[]> {
@@ -39,7 +47,14 @@ async function eventIds(): Promise<string[]> {
 const ids = (ns: number[]) => ns.map((n) => String(cloudtrailRecord(n).eventID)).sort();
 const records = (ns: number[]) => ns.map((n) => cloudtrailRecord(n));
 
-describe('ingestFiles', () => {
+describe.each([
+  ['one connection', false],
+  ['staging connections', true],
+])('ingestFiles (%s)', (_mode, staged) => {
+  beforeEach(() => {
+    pipelined = staged;
+  });
+
   it('loads CloudTrail files by content (gzip or not, any name) and stores each event once', async () => {
     writeFileSync(join(dir, 'in', 'a.json.gz'), gzipSync(JSON.stringify({ Records: records([1, 2, 3]) })));
     writeFileSync(join(dir, 'in', 'renamed.log'), gzipSync(JSON.stringify({ Records: records([3, 4]) })));

@@ -7,6 +7,7 @@ import { ingestMemoryLimit } from '../../store/ingest-memory.js';
 import { type IngestErrorSummary, ingestErrorsOfRun } from '../../store/inventory.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { finishRun, type RunStatus, startRun } from '../../store/runs.js';
+import { openStagingConnections } from '../../store/staging.js';
 import { storeOptionsFromEnvironment } from '../../store/store-key.js';
 import { ownerFilePath } from '../../store/store-owner.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
@@ -57,6 +58,7 @@ export async function runIngestFiles(
         ...(options.batchMb ? { batchBytes: options.batchMb * 1024 * 1024 } : {}),
         onProgress: (p) => progress.update(p),
         cloudtrailPublicKeys,
+        staging: await openStagingConnections(store),
       });
     } catch (error) {
       progress.stop();
@@ -167,7 +169,7 @@ export function registerIngestFiles(
     .option('--format <format>', 'summary as table (text) or json')
     .option('-q, --quiet', 'no progress output')
     .option('--batch-records <n>', 'records per commit on the line-by-line path (default 50000)', positiveInt)
-    .option('--batch-mb <n>', 'estimated decompressed MB per bulk commit (default 64)', positiveInt)
+    .option('--batch-mb <n>', 'decompressed MB per bulk commit (default 128)', positiveInt)
     .option(
       '--config <path>',
       'config file, for integrity.cloudtrail_public_keys (default: ./auditlake.yaml)',

@@ -15,6 +15,7 @@ import { readCheckpoints } from '../../store/checkpoints.js';
 import { ingestMemoryLimit } from '../../store/ingest-memory.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { finishRun, startRun } from '../../store/runs.js';
+import { openStagingConnections } from '../../store/staging.js';
 import { storeOptionsFromEnvironment } from '../../store/store-key.js';
 import { ownerFilePath } from '../../store/store-owner.js';
 import { localPermissionChecks, permissionRow } from '../../store/store-permissions.js';
@@ -93,11 +94,12 @@ async function ingestFileSources(
   connection: DuckDBConnection,
   runId: number,
   loaded: LoadedConfig,
-  options: { exclude: readonly string[] },
+  options: { exclude: readonly string[]; staging: readonly DuckDBConnection[] },
 ): Promise<StreamSummary[]> {
   const entries = await ingestFilesEntries(connection, runId, loaded.config.sources.files, {
     configFile: loaded.file,
     exclude: options.exclude,
+    staging: options.staging,
     cloudtrailPublicKeys: configPublicKeys(loaded),
   });
   return entries.map(({ name, summary, error, seconds }) => ({
@@ -148,6 +150,7 @@ export async function runIngestSources(
     try {
       if (options.withFiles) {
         streams = await ingestFileSources(store.connection, runId, loaded, {
+          staging: await openStagingConnections(store),
           exclude: [store.path, `${store.path}.wal`, `${store.path}.lock`, ownerFilePath(store.path)],
         });
       }

@@ -19,6 +19,25 @@ export async function isGzipFile(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * The decompressed size a gzip file declares in its trailer (ISIZE: the last 4 bytes, little endian,
+ * modulo 2^32), or null when it cannot be trusted: a trailer smaller than the compressed file means
+ * more than 4 GiB, several gzip members (ISIZE covers only the last), or a damaged file.
+ */
+export async function gzipDeclaredSize(path: string, size: number): Promise<number | null> {
+  if (size < 18) return null;
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(buffer, 0, 4, size - 4);
+    if (bytesRead !== 4) return null;
+    const declared = buffer.readUInt32LE(0);
+    return declared >= size ? declared : null;
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
