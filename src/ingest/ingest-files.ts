@@ -88,6 +88,8 @@ export interface FileIngestSummary {
 }
 
 const GZIP_RATIO_ESTIMATE = 10;
+/** Above this decompressed size a file is bulk-read only with other large files (16 MiB). */
+const LARGE_FILE_BYTES = 16 * 1024 * 1024;
 
 interface BulkFile {
   file: FoundFile;
@@ -315,9 +317,12 @@ async function ingestAll(
             fail(file.path, 'byte 0', head.damage ?? 'unreadable');
             writer.setCheckpoint({ origin: file.path, cursor });
           } else if (layout.kind === 'keyed-array' || layout.kind === 'array') {
-            const key = `${layout.kind}:${layout.kind === 'keyed-array' ? layout.key : ''}:${gzip}`;
-            const group = bulk.get(key) ?? { layout, gzip, files: [], bytes: 0, largest: 0 };
             const decompressed = gzip ? await gzipDeclaredSize(file.path, file.size) : file.size;
+            // Large files are read apart: their reader buffers may not fit the memory limit, and a
+            // refused read would send the small files of the same statement to the slow path too.
+            const size = decompressed === null || decompressed > LARGE_FILE_BYTES ? 'large' : 'small';
+            const key = `${layout.kind}:${layout.kind === 'keyed-array' ? layout.key : ''}:${gzip}:${size}`;
+            const group = bulk.get(key) ?? { layout, gzip, files: [], bytes: 0, largest: 0 };
             group.files.push({ file, cursor });
             group.bytes += decompressed ?? file.size * GZIP_RATIO_ESTIMATE;
             group.largest =

@@ -93,6 +93,26 @@ describe.each([
     expect(slow.bulk_fallback).toMatch(/cut\.json\.gz|gzip|unexpected|error/i);
   });
 
+  it('reads a file too large for the bulk reader in Node without taking the small files with it', async () => {
+    store.close();
+    store = await openStore({ path: join(dir, 'limited.duckdb'), memoryLimit: ingestMemoryLimit({}) });
+    // About 45 MB decompressed, as busy accounts' CloudTrail files are: its reader buffers do not fit
+    // the CLI's limit, the small files' do.
+    const big = Array.from({ length: 20_000 }, (_, i) =>
+      cloudtrailRecord(10_000 + i, { padding: 'x'.repeat(1500) }),
+    );
+    writeFileSync(join(dir, 'in', 'a-big.json.gz'), gzipSync(JSON.stringify({ Records: big })));
+    for (let f = 0; f < 3; f++) {
+      writeFileSync(
+        join(dir, 'in', `b-small-${f}.json.gz`),
+        gzipSync(JSON.stringify({ Records: records([f + 1]) })),
+      );
+    }
+    const summary = await ingest();
+    expect(summary).toMatchObject({ files_read: 4, events_new: 20_003, errors: 0 });
+    expect(summary.files_read_in_node).toBeLessThanOrEqual(1);
+  });
+
   it('keeps every good record of a truncated gzip file and records where it broke', async () => {
     const many = records(Array.from({ length: 400 }, (_, i) => i + 1));
     const gz = gzipSync(JSON.stringify({ Records: many }));
