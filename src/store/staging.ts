@@ -12,7 +12,8 @@ import { timePhase } from '../util/phase-timings.js';
  * - `staged`: raw record text appended from Node (line-delimited files, envelopes, salvage);
  * - `classified`: every record of the batch as JSON with its format, fed from `staged` and
  *   straight from DuckDB's JSON reader (the bulk path, which so skips a text copy);
- * - `normalized`: the projected events and the records that cannot be events, with the reason.
+ * - `normalized`: the projected events and the records that cannot be events, with the reason
+ *   (normalizeStaged; the batch writer seals into a table of its own per batch instead).
  *
  * By default they are temp tables of the connection. A writer that stages on one connection while
  * another commits (src/store/event-writer.ts) keeps them in an in-memory database attached to the
@@ -49,7 +50,7 @@ export function sharedStageTables(prefix: string): StageTables {
 /** How a record's position is counted in its origin, for error messages. */
 export type PositionUnit = 'line' | 'record';
 
-function tableKind(table: string): string {
+function tableKind(table: string): 'temp table' | 'table' {
   return table.startsWith('temp.') ? 'temp table' : 'table';
 }
 
@@ -60,9 +61,7 @@ export async function createStaging(
   await connection.run(
     `create or replace ${tableKind(tables.staged)} ${tables.staged} (origin varchar, position bigint, unit varchar, r varchar)`,
   );
-  await connection.run(
-    createClassifiedSql(tables.classified).replace('temp table', tableKind(tables.classified)),
-  );
+  await connection.run(createClassifiedSql(tables.classified, tableKind(tables.classified)));
 }
 
 export async function dropStaging(connection: DuckDBConnection, tables: StageTables): Promise<void> {
