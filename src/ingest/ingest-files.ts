@@ -163,7 +163,6 @@ async function ingestAll(
     filesWithErrors.add(origin);
   };
 
-  const commit = () => writer.commitInBackground(counted);
   const counted = (outcome: BatchOutcome) => {
     summary.records += outcome.records;
     summary.events_new += outcome.inserted;
@@ -173,6 +172,7 @@ async function ingestAll(
     progress.eventsNew = summary.events_new;
     progress.errors = summary.errors;
   };
+  const commit = () => writer.commitInBackground(counted);
 
   // Files DuckDB reads itself, grouped by layout and compression (one statement per group).
   const bulk = new Map<string, BulkGroup>();

@@ -17,7 +17,7 @@ import { openStore, type Store } from '../store/open-store.js';
 import { finishRun, markInterruptedRuns, startRun } from '../store/runs.js';
 import { openStagingConnections } from '../store/staging.js';
 import { storeOptionsFromEnvironment } from '../store/store-key.js';
-import { ownerFilePath } from '../store/store-owner.js';
+import { storeFiles } from '../store/store-owner.js';
 import { redact, redactJson } from '../util/redact.js';
 import { applyRetention, type RetentionOutcome } from './retention.js';
 import { ingestConfiguredSources, type RunSourceResult } from './run-ingest.js';
@@ -325,7 +325,7 @@ async function runSteps(
   };
   const ingest = await ingestConfiguredSources(c, runId, config.sources, {
     configFile: options.loaded.file,
-    exclude: [storePath, `${storePath}.wal`, `${storePath}.lock`, ownerFilePath(storePath)],
+    exclude: storeFiles(storePath),
     cloudtrailPublicKeys: configPublicKeys(options.loaded),
     context,
     staging,

@@ -42,8 +42,8 @@ export interface ConflictScan {
   /** The event time range the writer's anti-join searched for earlier copies. */
   batchStart: string;
   batchEnd: string;
-  /** The batch's normalized rows (default: the temp stage's `normalized`). */
-  table?: string;
+  /** The batch's sealed rows (src/store/event-writer.ts). */
+  table: string;
 }
 
 /**
@@ -59,7 +59,7 @@ export async function recordConflicts(c: DuckDBConnection, scan: ConflictScan): 
   await c.run(
     `create or replace temp table conflict_rejected as
 select n.*
-from ${scan.table ?? 'temp.normalized'} n
+from ${scan.table} n
 where n.problem is null
   and not exists (
     select 1

@@ -73,8 +73,8 @@ interface SealedBatch {
   errorsTable: string;
   records: number;
   valid: number;
-  minTime: string | null;
-  maxTime: string | null;
+  /** The batch's event times, where the anti-join looks for earlier copies; null without valid rows. */
+  range: { start: string; end: string } | null;
   extraErrors: IngestErrorRow[];
   checkpoints: CheckpointWrite[];
   sideWrites: SideWrite[];
@@ -358,8 +358,7 @@ where n.problem is not null`,
       errorsTable,
       records: Number(records),
       valid: Number(valid),
-      minTime: minTime === null || minTime === undefined ? null : String(minTime),
-      maxTime: maxTime === null || maxTime === undefined ? null : String(maxTime),
+      range: Number(valid) > 0 ? { start: String(minTime), end: String(maxTime) } : null,
       ...handedOver,
     };
   }
@@ -377,12 +376,12 @@ where n.problem is not null`,
       const duplicates = batch.valid - inserted;
       // Only batches with duplicates pay for the comparison, in proportion to those rows.
       const conflicts =
-        duplicates > 0 && batch.minTime !== null && batch.maxTime !== null
+        duplicates > 0 && batch.range !== null
           ? await recordConflicts(c, {
               runId: this.runId,
               batchId: link.batchId,
-              batchStart: batch.minTime,
-              batchEnd: batch.maxTime,
+              batchStart: batch.range.start,
+              batchEnd: batch.range.end,
               table: batch.table,
             })
           : 0;
@@ -435,7 +434,7 @@ where n.problem is not null`,
     batchId: number,
   ): Promise<{ inserted: number; keep: string }> {
     let keep = 'problem is null and not dup';
-    if (batch.valid === 0 || batch.minTime === null || batch.maxTime === null) return { inserted: 0, keep };
+    if (batch.range === null) return { inserted: 0, keep };
     // A source repeats an event with its original time, so looking for earlier copies only in the
     // batch's time range is exact and lets DuckDB skip every row group outside it.
     const stored = `exists (
@@ -445,7 +444,7 @@ where n.problem is not null`,
     and e.source = n.source
     and e.event_id = n.event_id
 )`;
-    const range = [batch.minTime, batch.maxTime];
+    const range = [batch.range.start, batch.range.end];
     const repeats = await c.runAndReadAll(
       `select count(*)::bigint from ${batch.table} n where ${keep} and ${stored}`,
       range,

@@ -24,6 +24,14 @@ export function ownerFilePath(storePath: string): string {
   return `${storePath}.owner`;
 }
 
+/**
+ * The store and the files that live next to it (DuckDB's WAL, the run lock, the owner file): an
+ * ingest of a folder that holds the store must never read them as input.
+ */
+export function storeFiles(storePath: string): string[] {
+  return [storePath, `${storePath}.wal`, `${storePath}.lock`, ownerFilePath(storePath)];
+}
+
 /** Records this process as the store's writer; null when the file cannot be written (no harm done). */
 export function claimOwnership(
   storePath: string,

@@ -9,7 +9,7 @@ import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { finishRun, type RunStatus, startRun } from '../../store/runs.js';
 import { openStagingConnections } from '../../store/staging.js';
 import { storeOptionsFromEnvironment } from '../../store/store-key.js';
-import { ownerFilePath } from '../../store/store-owner.js';
+import { storeFiles } from '../../store/store-owner.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { chooseFormat, renderDocument } from '../output.js';
@@ -53,7 +53,7 @@ export async function runIngestFiles(
     try {
       summary = await ingestFiles(store.connection, runId, {
         paths,
-        exclude: [store.path, `${store.path}.wal`, ownerFilePath(store.path)],
+        exclude: storeFiles(store.path),
         ...(options.batchRecords ? { batchRecords: options.batchRecords } : {}),
         ...(options.batchMb ? { batchBytes: options.batchMb * 1024 * 1024 } : {}),
         onProgress: (p) => progress.update(p),

@@ -17,7 +17,7 @@ import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { finishRun, startRun } from '../../store/runs.js';
 import { openStagingConnections } from '../../store/staging.js';
 import { storeOptionsFromEnvironment } from '../../store/store-key.js';
-import { ownerFilePath } from '../../store/store-owner.js';
+import { storeFiles } from '../../store/store-owner.js';
 import { localPermissionChecks, permissionRow } from '../../store/store-permissions.js';
 import { redactJson } from '../../util/redact.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
@@ -151,7 +151,7 @@ export async function runIngestSources(
       if (options.withFiles) {
         streams = await ingestFileSources(store.connection, runId, loaded, {
           staging: await openStagingConnections(store),
-          exclude: [store.path, `${store.path}.wal`, `${store.path}.lock`, ownerFilePath(store.path)],
+          exclude: storeFiles(store.path),
         });
       }
       streams = [
