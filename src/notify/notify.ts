@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { describeError } from '../errors.js';
 import { REDACTED, redact } from '../util/redact.js';
 import { sleep as defaultSleep } from '../util/retry.js';
-import { sendEmail } from './email.js';
 import type {
   EmailTarget,
   NotificationsConfig,
@@ -236,8 +235,9 @@ export async function notify(
             'email',
             email.target,
             email.resolved,
-            (auth, selection, deliveryId) =>
-              sendEmail(
+            // nodemailer loads only when a run has mail to send.
+            async (auth, selection, deliveryId) =>
+              (await import('./email.js')).sendEmail(
                 {
                   target: email.target,
                   auth: auth.login,

@@ -74,7 +74,7 @@ export async function ingestConfiguredSources(
       error,
     });
   }
-  const connectors = connectorsFor(sources, SOURCE_NAMES, options.context);
+  const connectors = await connectorsFor(sources, SOURCE_NAMES, options.context);
   if (connectors.length > 0) {
     options.context.log('run.ingest.api', { streams: connectors.length });
     const streams = await ingestSources(connection, runId, connectors, {

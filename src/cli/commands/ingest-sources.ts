@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { type LoadedConfig, loadConfig } from '../../config/load-config.js';
 import type { SourcesConfig } from '../../config/sources-schema.js';
 import { connectorsFor, doctorFor } from '../../connectors/registry.js';
-import type { ConnectorContext, DoctorCheck } from '../../connectors/source-connector.js';
+import type { ConnectorContext, DoctorCheck, SourceConnector } from '../../connectors/source-connector.js';
 import { UsageError } from '../../errors.js';
 import { filesEntryName, ingestFilesEntries, resolveFilePaths } from '../../ingest/ingest-file-sources.js';
 import { ingestSources, type StreamProgress, type StreamSummary } from '../../ingest/ingest-sources.js';
@@ -133,7 +133,7 @@ export async function runIngestSources(
 ): Promise<IngestSourcesResult> {
   const loaded = loadConfig({ path: options.configPath });
   requireSources(loaded.config.sources, clouds, loaded.file, { withFiles: options.withFiles });
-  const connectors = connectorsFor(loaded.config.sources, clouds, context(options.quiet));
+  const connectors = await connectorsFor(loaded.config.sources, clouds, context(options.quiet));
   const store = await openStore({
     path: dbPath,
     memoryLimit: ingestMemoryLimit(),
@@ -267,7 +267,7 @@ export function registerIngestSources(
       const format = chooseFormat(opts.format, Boolean(process.stdout.isTTY));
       const loaded = loadConfig({ path: opts.config });
       requireSources(loaded.config.sources, SOURCE_NAMES, loaded.file, { withFiles: true });
-      const connectors = connectorsFor(loaded.config.sources, SOURCE_NAMES, context(true));
+      const connectors = await connectorsFor(loaded.config.sources, SOURCE_NAMES, context(true));
       const files = loaded.config.sources.files.map((entry) => ({
         name: filesEntryName(entry),
         paths: resolveFilePaths(entry.paths, loaded.file),
@@ -309,7 +309,7 @@ export function registerIngestSources(
 
 async function sourceRows(
   dbPath: string,
-  connectors: ReturnType<typeof connectorsFor>,
+  connectors: readonly SourceConnector[],
   files: readonly { name: string; paths: string[] }[] = [],
 ): Promise<Row[]> {
   let checkpoints = new Map<string, Map<string, unknown>>();
