@@ -334,5 +334,7 @@ export const cloudtrailFormat: RecordFormat = {
   description: 'AWS CloudTrail event records (management, data, sign-in and Insight events)',
   // One parse: the first key found must be a CloudTrail event key, not the digest-file key.
   matchSql: `list_position(json_exists(r, ['$.digestStartTime', '$.eventVersion', '$.eventSource']), true) > 1`,
+  // json_exists finds no key in an array or a scalar.
+  matchesObjectsOnly: true,
   projection,
 };

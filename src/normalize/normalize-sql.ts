@@ -29,7 +29,8 @@ export function createClassifiedSql(table: string, kind: 'temp table' | 'table' 
 function firstFormatCase(formats: readonly RecordFormat[]): string {
   const [first] = formats;
   if (!first) return 'null::varchar';
-  return `case when r is not null and json_type(r) = 'OBJECT' and (${first.matchSql}) then ${sqlString(first.id)} end`;
+  const object = first.matchesObjectsOnly ? '' : ` and json_type(r) = 'OBJECT'`;
+  return `case when r is not null${object} and (${first.matchSql}) then ${sqlString(first.id)} end`;
 }
 
 /**

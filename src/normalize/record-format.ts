@@ -18,6 +18,11 @@ export interface RecordFormat {
   readonly source: SourceName;
   readonly description: string;
   readonly matchSql: string;
+  /**
+   * True when `matchSql` can only be true for a JSON object (it requires a key), so the separate
+   * object test, a full parse of every record, can be skipped for this format.
+   */
+  readonly matchesObjectsOnly?: boolean;
   projection(input: string): string;
 }
 

@@ -9,4 +9,24 @@ describe('classification and projection', () => {
     expect(rows[1]?.problem).toMatch(/malformed JSON/);
     expect(rows[2]?.problem).toMatch(/unrecognized record shape/);
   });
+
+  it('takes only objects for CloudTrail, whose matcher skips the separate object test', async () => {
+    const event = {
+      eventVersion: '1.08',
+      eventID: 'e-1',
+      eventTime: '2026-11-01T10:00:00Z',
+      eventName: 'GetObject',
+    };
+    const rows = await normalizeRecords([
+      event,
+      [event],
+      '"eventVersion"',
+      { eventSource: 's3.amazonaws.com' },
+    ]);
+    expect(rows[0]).toMatchObject({ format: 'cloudtrail', event_id: 'e-1', problem: null });
+    expect(rows[1]?.problem).toMatch(/unrecognized record shape/);
+    expect(rows[2]?.problem).toMatch(/unrecognized record shape/);
+    // Still CloudTrail, so its missing id is the problem reported.
+    expect(rows[3]).toMatchObject({ format: 'cloudtrail', problem: 'record has no event id' });
+  });
 });
