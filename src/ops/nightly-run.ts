@@ -122,6 +122,10 @@ export function runProblems(
   for (const d of summary.detection.failed) problems.push(`detector failed: ${d.detector}: ${d.error}`);
   for (const r of summary.reports) {
     if (r.error) problems.push(`report failed: ${r.framework} ${r.period}: ${r.error}`);
+    else if (r.integrity === 'broken')
+      problems.push(
+        `hash chain broken: ${r.framework} ${r.period} report (${r.from} to ${r.to}); run auditlake verify`,
+      );
   }
   if (summary.retention?.error) problems.push(`retention failed: ${summary.retention.error}`);
   return problems;

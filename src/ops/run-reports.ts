@@ -23,6 +23,8 @@ export interface RunReportResult {
   signatures: string[];
   /** Fingerprint of the key the files are signed with; null when unsigned. */
   signed_with: string | null;
+  /** The hash chain recomputed for the period while the report was made. */
+  integrity: 'intact' | 'broken' | 'not verified';
   error: string | null;
 }
 
@@ -92,6 +94,7 @@ export async function writeScheduledReports(
       files: [],
       signatures: [],
       signed_with: null,
+      integrity: 'not verified',
       error: null,
     };
     try {
@@ -103,6 +106,7 @@ export async function writeScheduledReports(
         organization: options.report.organization,
         retentionDays: retentionDays(options.retention),
       });
+      result.integrity = report.store.verification.status;
       for (const format of scheduled.formats) {
         const out = scheduledReportPath(
           scheduled.out_dir,

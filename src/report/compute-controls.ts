@@ -3,6 +3,7 @@ import { countBySeverity } from './compute-findings.js';
 import type { CheckName, Framework, FrameworkControl } from './frameworks.js';
 import { detectorServes } from './frameworks.js';
 import type {
+  ChainCheck,
   CheckResult,
   ControlResult,
   ControlStatus,
@@ -31,6 +32,7 @@ export interface CheckInputs {
   review: ReviewRecord;
   findings: readonly ReportFinding[];
   digestEvents: number;
+  verification: ChainCheck;
   retention: { oldest_event: string | null; days_held: number; days_required: number };
   periodDays: number;
 }
@@ -111,15 +113,7 @@ export function evaluateChecks(inputs: CheckInputs): Record<CheckName, CheckResu
             detail: `the store holds ${r.days_held} days of history; ${r.days_required} required cannot be shown yet`,
             exceptions: 0,
           };
-  const integrityCheck: CheckResult =
-    inputs.digestEvents > 0
-      ? {
-          name: 'integrity',
-          status: 'pass',
-          detail: `the hash chain's period root covers ${inputs.digestEvents} events (cover page; \`auditlake verify\` checks it)`,
-          exceptions: 0,
-        }
-      : { name: 'integrity', status: 'no data', detail: 'no chained events in the period', exceptions: 0 };
+  const integrityCheck = integrityOf(inputs.digestEvents, inputs.verification);
   const undisposed = findings.filter(
     (f) => (f.severity === 'high' || f.severity === 'critical') && f.status === 'open',
   ).length;
@@ -143,6 +137,42 @@ export function evaluateChecks(inputs: CheckInputs): Record<CheckName, CheckResu
     retention: retentionCheck,
     integrity: integrityCheck,
     dispositions: dispositionsCheck,
+  };
+}
+
+/**
+ * Passes only on a chain recomputed for this report: a digest on the cover proves nothing about
+ * events changed since they were chained until someone recomputes it.
+ */
+function integrityOf(digestEvents: number, v: ChainCheck): CheckResult {
+  if (!v.performed) {
+    return {
+      name: 'integrity',
+      status: 'no data',
+      detail: `not verified for this report (made with --no-verify); \`auditlake verify --from ${v.range.from ?? '...'} --to ${v.range.to ?? '...'}\` checks it`,
+      exceptions: 0,
+    };
+  }
+  if (v.status === 'broken') {
+    const at = v.first_break;
+    const where = at
+      ? [at.batch_id === null ? null : `batch ${at.batch_id}`, at.source, at.day].filter(Boolean).join(', ')
+      : '';
+    return {
+      name: 'integrity',
+      status: 'exceptions',
+      detail: `the hash chain does not verify: ${plural(v.problems_total, 'problem')}, first ${at ? `${at.detail}${where ? ` (${where})` : ''}` : 'unnamed'}`,
+      exceptions: v.problems_total,
+    };
+  }
+  if (digestEvents === 0) {
+    return { name: 'integrity', status: 'no data', detail: 'no chained events in the period', exceptions: 0 };
+  }
+  return {
+    name: 'integrity',
+    status: 'pass',
+    detail: `verified when this report was made: ${plural(v.checked.events, 'event')} in ${plural(v.checked.slices, 'slice')} recompute to their committed digests and all ${plural(v.checked.batches, 'chain link')} hold`,
+    exceptions: 0,
   };
 }
 

@@ -3,6 +3,7 @@ import { type Detector, loadDetectors } from '../detect/load-detectors.js';
 import { describeError } from '../errors.js';
 import { chainRootForPeriod } from '../store/chain-heads.js';
 import { DAY_ROOT_SQL } from '../store/chain-sql.js';
+import { dayBounds, verifyChain } from '../store/chain-verify.js';
 import { evaluateChecks, evaluateControls } from './compute-controls.js';
 import { activityByHour, computeStoreFacts, STREAM_SQL } from './compute-coverage.js';
 import {
@@ -21,6 +22,7 @@ import {
 } from './frameworks.js';
 import { DAY_MS, daysOf, num, str, tsLiteral } from './query-rows.js';
 import {
+  type ChainCheck,
   CONTROL_STATUSES,
   type ControlStatus,
   type QueryEvidence,
@@ -50,6 +52,11 @@ export interface ReportOptions {
   detectors?: readonly Detector[];
   /** `retention.events` of auditlake.yaml in days; null or absent: events are kept indefinitely. */
   retentionDays?: number | null;
+  /**
+   * Recompute the hash chain for the period (default true): the integrity check passes only then.
+   * It hashes every event of the period again, so it is the report's largest cost on a big store.
+   */
+  verifyChain?: boolean;
 }
 
 const QUERY_SAMPLE_ROWS = 10;
@@ -227,6 +234,7 @@ const METHOD = [
   'A day counts as reviewed when at least one detection run without error covered it (detection_runs); detector versions are the sha256 of the SQL file that ran.',
   'Control status: not applicable (the framework file says audit logs cannot show it); no evidence (a needed source, detector run, check or query is missing); findings (findings or check exceptions); satisfied (evidence present, nothing found).',
   "The integrity digest on the cover is the root of the store's hash chain for the period: a sha256 over the day roots (per source and UTC day) of the batches committed up to the batch named with it; `auditlake verify --from --to` recomputes those roots from the events (docs/integrity.md).",
+  'The integrity check passes only when the chain was recomputed while this report was made: every event of the period hashed again and compared with the digests committed with it, and every link of the chain checked. A change to any stored event, a missing or an inserted one is an exception naming the first batch at fault.',
 ];
 
 /** The latest UTC day whose events were pruned by retention (pruned_days), or null. */
@@ -234,6 +242,37 @@ async function lastPrunedDay(connection: DuckDBConnection): Promise<string | nul
   const reader = await connection.runAndReadAll('select max(day)::varchar from pruned_days');
   const value = reader.getRows()[0]?.[0];
   return value === null || value === undefined ? null : String(value);
+}
+
+/** The chain recomputed for the period's UTC days (all links), in the report's terms. */
+async function checkChain(
+  connection: DuckDBConnection,
+  from: Date,
+  to: Date,
+  perform: boolean,
+): Promise<ChainCheck> {
+  if (!perform) {
+    return {
+      performed: false,
+      status: 'not verified',
+      range: dayBounds({ from, to }),
+      checked: { batches: 0, slices: 0, events: 0, pruned_days: 0 },
+      problems_total: 0,
+      first_break: null,
+    };
+  }
+  const v = await verifyChain(connection, { from, to });
+  const b = v.first_break;
+  return {
+    performed: true,
+    status: v.status,
+    range: v.range,
+    checked: v.checked,
+    problems_total: v.problems_total,
+    first_break: b
+      ? { kind: b.kind, batch_id: b.batch_id, source: b.source, day: b.day, detail: b.detail }
+      : null,
+  };
 }
 
 export async function computeReport(connection: DuckDBConnection, options: ReportOptions): Promise<Report> {
@@ -273,6 +312,7 @@ export async function computeReport(connection: DuckDBConnection, options: Repor
     dispositions: dispositionsOf(findings),
   };
   const digest = await chainRootForPeriod(connection, from, to);
+  const verification = await checkChain(connection, from, to, options.verifyChain ?? true);
 
   const catalogue = new Map(readEvidenceQueries(root).map((q) => [q.id, q]));
   const wanted = [
@@ -312,6 +352,7 @@ export async function computeReport(connection: DuckDBConnection, options: Repor
     review,
     findings,
     digestEvents: digest.events,
+    verification,
     retention,
     periodDays: days.length,
   });
@@ -380,6 +421,7 @@ export async function computeReport(connection: DuckDBConnection, options: Repor
         events: digest.events,
         as_of_batch_id: digest.as_of_batch_id,
       },
+      verification,
       sources: facts.sources,
       checkpoints: facts.checkpoints,
       retention,

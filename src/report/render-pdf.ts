@@ -48,6 +48,22 @@ export function dayRanges(days: readonly string[]): string {
   return out.join(', ');
 }
 
+function verificationText(v: Report['store']['verification']): string {
+  const days = `${v.range.from ?? 'the first day'} to ${v.range.to ?? 'the last'}`;
+  if (v.status === 'not verified') {
+    return `Chain not verified for this report (made with --no-verify): run \`auditlake verify --from ${v.range.from ?? '...'} --to ${v.range.to ?? '...'}\`.`;
+  }
+  const count = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+  const checked = `${count(v.checked.events, 'event')} of ${days} and ${count(v.checked.batches, 'chain link')}`;
+  if (v.status === 'intact')
+    return `Verified when this report was made: ${checked} recompute to their committed digests.`;
+  const b = v.first_break;
+  const where = b
+    ? [b.batch_id === null ? null : `batch ${b.batch_id}`, b.source, b.day].filter(Boolean).join(', ')
+    : '';
+  return `CHAIN BROKEN when this report was made (${count(v.problems_total, 'problem')} over ${checked}): ${b ? `${b.detail}${where ? ` (${where})` : ''}` : 'see auditlake verify'}. Stored events changed, vanished or appeared after they were chained; \`auditlake verify\` lists them.`;
+}
+
 function cover(l: Layout, r: Report): void {
   const doc = l.doc;
   doc.rect(0, 0, PAGE.width, 230).fill(COLORS.accent);
@@ -99,6 +115,11 @@ function cover(l: Layout, r: Report): void {
     `${asOf === null ? 'The chain is empty.' : `As of chain batch ${asOf}.`} ${r.store.digest.method}`,
     { color: COLORS.muted, size: 8 },
   );
+  const v = r.store.verification;
+  l.paragraph(verificationText(v), {
+    color: v.status === 'broken' ? COLORS.findings : v.status === 'intact' ? COLORS.satisfied : COLORS.muted,
+    size: 9,
+  });
   l.paragraph(
     r.appendix.signing
       ? `Signed with Ed25519 key ${r.appendix.signing.key_fingerprint} (appendix "Signature").`

@@ -111,6 +111,23 @@ export interface ReviewRecord {
   dispositions: Disposition[];
 }
 
+export interface ChainCheck {
+  performed: boolean;
+  status: 'intact' | 'broken' | 'not verified';
+  /** The UTC days whose events were recomputed, [from, to). */
+  range: { from: string | null; to: string | null };
+  checked: { batches: number; slices: number; events: number; pruned_days: number };
+  problems_total: number;
+  /** The earliest problem in batch order, when broken. */
+  first_break: {
+    kind: string;
+    batch_id: number | null;
+    source: string | null;
+    day: string | null;
+    detail: string;
+  } | null;
+}
+
 export interface CheckResult {
   name: string;
   status: 'pass' | 'exceptions' | 'no data';
@@ -254,6 +271,12 @@ export interface Report {
       events: number;
       as_of_batch_id: number | null;
     };
+    /**
+     * The hash chain recomputed when the report was made (verifyChain over the period's UTC days,
+     * plus every link): what the integrity check stands on. `performed` is false for a report made
+     * with --no-verify.
+     */
+    verification: ChainCheck;
     sources: SourceSummary[];
     checkpoints: Checkpoint[];
     retention: {

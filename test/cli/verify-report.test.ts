@@ -180,6 +180,34 @@ describe.skipIf(process.platform === 'win32')('keys generate, report, verify-rep
     },
   );
 
+  it('verifies the hash chain for the period, exits 3 when it is broken, and skips it on --no-verify', async () => {
+    const args = ['report', ...PERIOD, '--format', 'pdf', '--config', join(dir, 'plain.yaml')];
+    const out = (name: string) => ['--out', join(dir, 'out', name)];
+    const intact = await run([...args, ...out('intact.pdf')]);
+    expect(intact.exitCode).toBe(0);
+    expect(intact.output).toContain('integrity: hash chain verified intact (2 events, 1 chain link)');
+    const skipped = await run([...args, ...out('skipped.pdf'), '--no-verify']);
+    expect(skipped.output).toContain('integrity: hash chain not verified (--no-verify)');
+
+    const setAction = async (action: string) => {
+      const store = await openStore({ path: db });
+      try {
+        await store.connection.run(`update events set action = $1 where event_time < '2026-03-02'`, [action]);
+      } finally {
+        store.close();
+      }
+    };
+    await setAction('GetObject');
+    try {
+      const broken = await run([...args, ...out('broken.pdf')]);
+      expect(broken.exitCode).toBe(3);
+      expect(broken.output).toMatch(/integrity: HASH CHAIN BROKEN for the period \(1 problem, first: /);
+    } finally {
+      await setAction('DeleteTrail');
+    }
+    expect((await run([...args, ...out('restored.pdf')])).exitCode).toBe(0);
+  });
+
   it('exits 1 through the binary when one byte of a signed PDF changed, naming what failed', () => {
     const pdf = join(dir, 'out', 'signed.pdf');
     const bytes = readFileSync(pdf);

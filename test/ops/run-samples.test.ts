@@ -100,6 +100,7 @@ describe('auditlake run on the samples, twice', () => {
         framework: 'pci_dss_v4.0',
         from: '2026-11-01',
         to: '2026-11-30',
+        integrity: 'intact',
         error: null,
       });
       expect(report?.files.map((f) => f.slice(dir.length + 1))).toEqual([

@@ -160,6 +160,77 @@ describe('compliance report over the samples (pci_dss_v4.0)', () => {
     });
   });
 
+  it('recomputes the hash chain for the period and passes the integrity check only on that', async () => {
+    const v = report.store.verification;
+    expect(v).toMatchObject({ performed: true, status: 'intact', problems_total: 0, first_break: null });
+    expect(v.range).toEqual({ from: '2026-11-01', to: '2026-11-15' });
+    expect(v.checked.events).toBe(report.store.digest.events);
+    const control = report.controls.find((c) => c.id === '10.3.4');
+    expect(control?.checks.find((k) => k.name === 'integrity')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/^verified when this report was made: 24910 events/),
+    });
+    const { text } = await pdfText((await renderPdf(report, PDF_OPTIONS)).pdf);
+    expect(text).toMatch(/Verified when this report was made: 24,910 events of 2026-11-01 to 2026-11-15/);
+
+    const unverified = await computeReport(store.connection, {
+      framework: 'pci_dss_v4.0',
+      from: FROM,
+      to: TO,
+      generatedAt: GENERATED_AT,
+      organization: 'Acme Payments Ltd',
+      verifyChain: false,
+    });
+    expect(unverified.store.verification.status).toBe('not verified');
+    const check = unverified.controls
+      .find((c) => c.id === '10.3.4')
+      ?.checks.find((k) => k.name === 'integrity');
+    expect(check).toMatchObject({ status: 'no data', detail: expect.stringMatching(/--no-verify/) });
+    expect(unverified.controls.find((c) => c.id === '10.3.4')?.status).toBe('no evidence');
+  });
+
+  it('shows a changed event as an integrity exception, in the check, the control and on the cover', async () => {
+    const c = store.connection;
+    const target = (
+      await c.runAndReadAll(
+        `select event_id, actor from events where event_time >= '2026-11-03' and event_time < '2026-11-04' order by event_id limit 1`,
+      )
+    ).getRows()[0];
+    const [eventId, actor] = [String(target?.[0]), target?.[1] === null ? null : String(target?.[1])];
+    await c.run(`update events set actor = 'someone-else' where event_id = $1`, [eventId]);
+    try {
+      const tampered = await computeReport(c, {
+        framework: 'pci_dss_v4.0',
+        from: FROM,
+        to: TO,
+        generatedAt: GENERATED_AT,
+        organization: 'Acme Payments Ltd',
+      });
+      const v = tampered.store.verification;
+      expect(v.status).toBe('broken');
+      expect(v.first_break).toMatchObject({ kind: 'events_changed', day: '2026-11-03' });
+      const control = tampered.controls.find((x) => x.id === '10.3.4');
+      expect(control?.status).toBe('findings');
+      expect(control?.checks.find((k) => k.name === 'integrity')).toMatchObject({
+        status: 'exceptions',
+        detail: expect.stringMatching(/^the hash chain does not verify: 1 problem, first .*2026-11-03/),
+      });
+      const { text } = await pdfText((await renderPdf(tampered, PDF_OPTIONS)).pdf);
+      expect(text).toContain('CHAIN BROKEN when this report was made');
+    } finally {
+      await c.run(`update events set actor = $2 where event_id = $1`, [eventId, actor]);
+    }
+    // Restored byte for byte, the chain verifies again.
+    const again = await computeReport(c, {
+      framework: 'pci_dss_v4.0',
+      from: FROM,
+      to: TO,
+      generatedAt: GENERATED_AT,
+      organization: 'Acme Payments Ltd',
+    });
+    expect(again.store.verification.status).toBe('intact');
+  });
+
   it('renders a PDF that reads back with contents, controls, statuses, findings and "n of N" pages', async () => {
     const { pdf, pages, attachment } = await renderPdf(report, PDF_OPTIONS);
     const { text, pages: parsed } = await pdfText(pdf);

@@ -26,6 +26,7 @@ interface ReportCliOptions {
   format?: string;
   generatedAt?: string;
   config?: string;
+  verify: boolean;
 }
 
 /** What `auditlake report` says about the signature: signed with which key, or why not. */
@@ -42,6 +43,17 @@ export function signingText(written: WrittenReport): string {
   return 'not signed: no report signing key configured (report.signing in auditlake.yaml, or AUDITLAKE_REPORT_KEY; see docs/reports.md)';
 }
 
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function integrityText(report: Report): string {
+  const v = report.store.verification;
+  if (v.status === 'not verified') return 'integrity: hash chain not verified (--no-verify)';
+  if (v.status === 'intact') {
+    return `integrity: hash chain verified intact (${plural(v.checked.events, 'event')}, ${plural(v.checked.batches, 'chain link')})`;
+  }
+  return `integrity: HASH CHAIN BROKEN for the period (${plural(v.problems_total, 'problem')}, first: ${v.first_break?.detail ?? 'see auditlake verify'}); run auditlake verify`;
+}
+
 function summaryText(report: Report, written: WrittenReport): string {
   const files = written.files;
   const pages = written.pdf?.pages ?? null;
@@ -51,6 +63,7 @@ function summaryText(report: Report, written: WrittenReport): string {
     `${report.framework.name} ${report.framework.version} report for ${report.organization}, ${report.period.from.slice(0, 10)} to ${new Date(Date.parse(report.period.to) - 1).toISOString().slice(0, 10)}`,
     `controls: ${c.satisfied} satisfied, ${c.findings} with findings, ${c['no evidence']} without evidence, ${c['not applicable']} not applicable`,
     `findings: ${f.critical} critical, ${f.high} high, ${f.medium} medium, ${f.low} low, ${f.info} info; ${report.summary.suppressed_findings} suppressed`,
+    integrityText(report),
     ...files.map((p) => `wrote ${p}${pages !== null && p.endsWith('.pdf') ? ` (${pages} pages)` : ''}`),
     signingText(written),
     '',
@@ -71,6 +84,10 @@ export function registerReport(
     .option('--out <file>', 'output file (default for pdf: reports/out/<framework>_<from>_<to>.pdf)')
     .option('--format <format>', `${REPORT_FORMATS.join(', ')} (default pdf)`, 'pdf')
     .option('--generated-at <time>', 'the generation time to print (fixed for reproducible output)')
+    .option(
+      '--no-verify',
+      'do not recompute the hash chain for the period (faster on a large store; the integrity check then has no evidence)',
+    )
     .option(
       '--config <path>',
       'auditlake.yaml (report.organization, report.max_findings_per_detector, report.signing)',
@@ -109,6 +126,7 @@ export function registerReport(
           generatedAt,
           organization: config.organization,
           retentionDays: retentionDays(loaded.config.retention),
+          verifyChain: opts.verify,
         },
         { configPath: opts.config },
       );
@@ -118,6 +136,12 @@ export function registerReport(
       });
       // The document owns stdout when it goes there; the signing status then goes to stderr.
       if (written.text !== null) process.stderr.write(`auditlake: ${signingText(written)}\n`);
-      done({ output: written.text ?? summaryText(report, written), exitCode: EXIT.ok });
+      const broken = report.store.verification.status === 'broken';
+      if (broken && written.text !== null) process.stderr.write(`auditlake: ${integrityText(report)}\n`);
+      // Something to look at, as for new high findings: the evidence itself changed after it was chained.
+      done({
+        output: written.text ?? summaryText(report, written),
+        exitCode: broken ? EXIT.highFindings : EXIT.ok,
+      });
     });
 }
