@@ -1,18 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import {
-  gzipDeclaredSize,
-  isGzipFile,
-  readHead,
-  readLines,
-  readWholeText,
-  sha256File,
-} from '../connectors/files/read-file.js';
-import { type FileLayout, sniffLayout } from '../connectors/files/sniff.js';
+import { readLines, readWholeText } from '../connectors/files/read-file.js';
+import type { FileLayout } from '../connectors/files/sniff.js';
 import { splitJsonRecords } from '../connectors/files/split-json-records.js';
 import { looksLikeContainer, unwrapContainers } from '../connectors/files/unwrap-containers.js';
 import { type FoundFile, walkFiles } from '../connectors/files/walk-files.js';
 import { describeError, StoreError } from '../errors.js';
-import { isDigestPath, isTrailLogPath } from '../integrity/cloudtrail-digest.js';
+import { isTrailLogPath } from '../integrity/cloudtrail-digest.js';
 import { readDigestFile, verifyLocalDigests } from '../integrity/local-digests.js';
 import type { CloudTrailPublicKey } from '../integrity/public-keys.js';
 import type { DigestCheckSummary } from '../integrity/verify-digests.js';
@@ -20,7 +13,8 @@ import { sqlString } from '../normalize/normalize-sql.js';
 import { readCheckpoints } from '../store/checkpoints.js';
 import { type BatchOutcome, EventWriter } from '../store/event-writer.js';
 import { withOneThreadPerStatement } from '../store/staging.js';
-import { timePhase } from '../util/phase-timings.js';
+import { Lookahead } from '../util/lookahead.js';
+import { type FileProbe, probeFile } from './file-probe.js';
 
 /** What a file checkpoint remembers: enough to skip an unchanged file and resume a partly read one. */
 export interface FileCursor {
@@ -88,6 +82,8 @@ export interface FileIngestSummary {
 }
 
 const GZIP_RATIO_ESTIMATE = 10;
+/** Files hashed and sniffed ahead of the one being read: more than a batch of ~1 MB CloudTrail files. */
+const PROBE_AHEAD = 160;
 /** Above this decompressed size a file is bulk-read only with other large files (16 MiB). */
 const LARGE_FILE_BYTES = 16 * 1024 * 1024;
 
@@ -277,10 +273,29 @@ async function ingestAll(
     for (const p of unwrapped.problems) fail(origin, `record ${p.index}`, p.reason, p.excerpt);
   };
 
+  const cursorOf = (file: FoundFile) => checkpoints.get(file.path) as FileCursor | undefined;
+  const unchanged = (file: FoundFile) => {
+    const previous = cursorOf(file);
+    return previous?.complete === true && previous.size === file.size && previous.mtimeMs === file.mtimeMs;
+  };
+  // The next files are hashed and sniffed while DuckDB reads and seals the batch before them.
+  const probes = new Lookahead<FoundFile, FileProbe>(
+    files,
+    {
+      skip: unchanged,
+      start: (file) => {
+        const previous = cursorOf(file);
+        return probeFile(file, previous?.complete ? previous.sha256 : null);
+      },
+    },
+    PROBE_AHEAD,
+  );
+
   try {
-    for (const file of files) {
-      const previous = checkpoints.get(file.path) as FileCursor | undefined;
-      if (previous?.complete && previous.size === file.size && previous.mtimeMs === file.mtimeMs) {
+    for (const [index, file] of files.entries()) {
+      const previous = cursorOf(file);
+      const probing = probes.take(index);
+      if (probing === null) {
         summary.files_unchanged++;
         progress.filesDone++;
         progress.bytesDone += file.size;
@@ -288,9 +303,10 @@ async function ingestAll(
         continue;
       }
       try {
-        const sha256 = await timePhase('ingest.file_sha256', () => sha256File(file.path));
+        const probe = await probing;
+        const sha256 = probe.sha256;
         const cursor: FileCursor = { size: file.size, mtimeMs: file.mtimeMs, sha256, complete: true };
-        if (previous?.complete && previous.sha256 === sha256) {
+        if (probe.kind === 'stored') {
           // Same content under a new mtime: remember the mtime so the next run skips without hashing.
           summary.files_unchanged++;
           writer.setCheckpoint({ origin: file.path, cursor });
@@ -298,10 +314,9 @@ async function ingestAll(
           summary.files_read++;
           const resumeAfter =
             previous && !previous.complete && previous.sha256 === sha256 ? (previous.line ?? 0) : 0;
-          const gzip = await isGzipFile(file.path);
-          if (isDigestPath(file.path)) {
+          if (probe.kind === 'digest') {
             // CloudTrail's signed hourly digest: recorded with its checkpoint, judged after the loop.
-            const delivery = await readDigestFile(file.path, gzip, options.maxDecompressedBytes);
+            const delivery = await readDigestFile(file.path, probe.gzip, options.maxDecompressedBytes);
             writer.addSideWrite((c) => delivery.record(c, runId));
             writer.setCheckpoint({ origin: file.path, cursor });
             digestFiles++;
@@ -311,13 +326,11 @@ async function ingestAll(
             continue;
           }
           if (isTrailLogPath(file.path)) trailLogsRead.push(file.path);
-          const head = await readHead(file.path, gzip);
-          const layout = head.head.length === 0 && head.damage ? null : sniffLayout(head.head, head.complete);
+          const { gzip, head, layout, decompressed } = probe;
           if (layout === null) {
             fail(file.path, 'byte 0', head.damage ?? 'unreadable');
             writer.setCheckpoint({ origin: file.path, cursor });
           } else if (layout.kind === 'keyed-array' || layout.kind === 'array') {
-            const decompressed = gzip ? await gzipDeclaredSize(file.path, file.size) : file.size;
             // Large files are read apart: their reader buffers may not fit the memory limit, and a
             // refused read would send the small files of the same statement to the slow path too.
             const size = decompressed === null || decompressed > LARGE_FILE_BYTES ? 'large' : 'small';
