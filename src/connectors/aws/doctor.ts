@@ -7,6 +7,7 @@ import { errorName, kindOf, requestIdOf, statusOf } from './aws-errors.js';
 import { createCloudTrailClient } from './cloudtrail-api.js';
 import { credentialsFor } from './credentials.js';
 import { apiRegions, baseCredentials } from './plan.js';
+import { listPublicKeys } from './public-keys.js';
 import { createS3Client, normalizePrefix, S3TrailConnector } from './s3-trail.js';
 
 /** One line for a failed call: the error, what it means, the request id. */
@@ -108,6 +109,7 @@ async function doctorS3(source: AwsSourceConfig, context: ConnectorContext): Pro
     }
     // ListObjectsV2 names the reason (InvalidAccessKeyId vs AccessDenied) that HeadBucket cannot.
     let firstKey: string | undefined;
+    let firstRegion: string | undefined;
     try {
       await client.send(
         new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}AWSLogs/`, Delimiter: '/', MaxKeys: 1 }),
@@ -140,6 +142,7 @@ async function doctorS3(source: AwsSourceConfig, context: ConnectorContext): Pro
           : `no trail folders under ${prefix}AWSLogs/ yet (wrong prefix, or the trail has not delivered)`,
       );
       const first = streams[0];
+      firstRegion = first?.id.split('/').at(-1);
       if (first) {
         const page = await client.send(
           new ListObjectsV2Command({ Bucket: bucket, Prefix: first.base, MaxKeys: 1 }),
@@ -168,10 +171,49 @@ async function doctorS3(source: AwsSourceConfig, context: ConnectorContext): Pro
         check('s3:GetObject', false, `s3://${bucket}/${firstKey}: ${explain(error, 's3:GetObject')}`);
       }
     }
+    if (source.verify_digests) checks.push(await doctorPublicKeys(source, scope, firstRegion, context));
   } finally {
     client.destroy();
   }
   return checks;
+}
+
+/**
+ * Digest verification fetches CloudTrail's public keys (cloudtrail:ListPublicKeys), a permission a
+ * bucket reader often lacks: without it every digest of the run would fail to verify.
+ */
+async function doctorPublicKeys(
+  source: AwsSourceConfig,
+  scope: string,
+  region: string | undefined,
+  context: ConnectorContext,
+): Promise<DoctorCheck> {
+  const where = region ?? source.region;
+  const to = context.now();
+  try {
+    const keys = await listPublicKeys({
+      region: where,
+      endpoint: source.cloudtrail_endpoint,
+      credentials: baseCredentials(source),
+      from: new Date(to.getTime() - 86_400_000),
+      to,
+    });
+    return {
+      source: 'aws',
+      scope,
+      check: 'cloudtrail:ListPublicKeys',
+      ok: true,
+      detail: `${keys.length} public key(s) for digest files in ${where} over the last day`,
+    };
+  } catch (error) {
+    return {
+      source: 'aws',
+      scope,
+      check: 'cloudtrail:ListPublicKeys',
+      ok: false,
+      detail: `${where}: ${explain(error, 'cloudtrail:ListPublicKeys')}; digest files cannot be verified without it (or set verify_digests: false)`,
+    };
+  }
 }
 
 /** Checks credentials and permissions of each source with one cheap call per permission. */

@@ -83,26 +83,33 @@ describe('aws doctor', () => {
     expect(ct.log.slice(before).every((r) => r.body.MaxResults === 1)).toBe(true);
   });
 
+  const s3Source = (bucket: string, key = 'AUDITLAKE_TEST_KEY_A', extra: Record<string, unknown> = {}) =>
+    awsSourceSchema.parse({
+      mode: 's3',
+      bucket,
+      endpoint: s3.url,
+      cloudtrail_endpoint: ct.url,
+      credentials: { access_key_id_env: key, secret_access_key_env: 'AUDITLAKE_TEST_SECRET' },
+      ...extra,
+    });
+
   it('checks the bucket, s3:ListBucket and s3:GetObject (and says when KMS refuses)', async () => {
-    const s3Source = (bucket: string, key = 'AUDITLAKE_TEST_KEY_A') =>
-      awsSourceSchema.parse({
-        mode: 's3',
-        bucket,
-        endpoint: s3.url,
-        credentials: { access_key_id_env: key, secret_access_key_env: 'AUDITLAKE_TEST_SECRET' },
-      });
     const ok = await awsConnectors.doctor([s3Source('trail')], context);
     expect(ok.map((c) => [c.check, c.ok])).toEqual([
       ['bucket', true],
       ['credentials', true],
       ['s3:ListBucket', true],
       ['s3:GetObject', true],
+      ['cloudtrail:ListPublicKeys', true],
     ]);
     expect(ok[2]?.detail).toBe(`1 account/region folder(s) under AWSLogs/: ${ACCOUNT_A}/us-east-1`);
     // Doctor reads one byte, never a whole object.
     expect(s3.log.filter((r) => r.op === 'GetObject').length).toBe(1);
 
-    const kms = await awsConnectors.doctor([s3Source('kms-trail')], context);
+    const kms = await awsConnectors.doctor(
+      [s3Source('kms-trail', undefined, { verify_digests: false })],
+      context,
+    );
     expect(kms.at(-1)).toMatchObject({ check: 's3:GetObject', ok: false });
     expect(kms.at(-1)?.detail).toMatch(
       /kms:Decrypt denied on the trail key: AccessDenied: .*\(request id s3-req-\d+\)$/,
@@ -112,6 +119,7 @@ describe('aws doctor', () => {
     expect(missing.map((c) => [c.check, c.ok])).toEqual([
       ['bucket', false],
       ['s3:ListBucket', false],
+      ['cloudtrail:ListPublicKeys', true],
     ]);
     expect(missing[1]?.detail).toMatch(
       /^does not exist: NoSuchBucket: The specified bucket does not exist \(request id s3-req-\d+\)$/,
@@ -122,5 +130,37 @@ describe('aws doctor', () => {
     expect(refused.find((c) => c.check === 'credentials')?.detail).toMatch(
       /^credentials rejected or expired: InvalidAccessKeyId/,
     );
+  });
+
+  it('checks cloudtrail:ListPublicKeys when digests are verified, in the region of the first trail folder', async () => {
+    const denied = await startCloudTrailFake({
+      accounts: { [KEYS.a]: ACCOUNT_A },
+      fault: () => ({
+        kind: 'error',
+        status: 400,
+        type: 'AccessDeniedException',
+        message: 'User is not authorized to perform: cloudtrail:ListPublicKeys',
+      }),
+    });
+    try {
+      const checks = await awsConnectors.doctor(
+        [s3Source('trail', undefined, { cloudtrail_endpoint: denied.url })],
+        context,
+      );
+      expect(checks.at(-1)).toMatchObject({ check: 'cloudtrail:ListPublicKeys', ok: false });
+      expect(checks.at(-1)?.detail).toMatch(
+        /^us-east-1: cloudtrail:ListPublicKeys denied: AccessDeniedException: .*\(request id ct-req-\d+\); digest files cannot be verified without it \(or set verify_digests: false\)$/,
+      );
+      expect(denied.publicKeyRequests.map((r) => r.region)).toEqual(['us-east-1']);
+      // Not asked when digests are not verified.
+      const skipped = await awsConnectors.doctor(
+        [s3Source('trail', undefined, { cloudtrail_endpoint: denied.url, verify_digests: false })],
+        context,
+      );
+      expect(skipped.map((c) => c.check)).not.toContain('cloudtrail:ListPublicKeys');
+      expect(denied.publicKeyRequests).toHaveLength(1);
+    } finally {
+      await denied.close();
+    }
   });
 });
