@@ -1,18 +1,17 @@
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describeError, StoreError } from '../errors.js';
+import { openAttachedDatabase, STORE_CATALOG, sqlString } from './open-attached.js';
 
-/**
- * The catalog name of an encrypted store. A plain store opened by path gets its file's stem
- * (`auditlake` for the default data/auditlake.duckdb); using the same name keeps any SQL that
- * qualifies names by catalog working either way.
- */
-export const ENCRYPTED_CATALOG = 'auditlake';
+/** The catalog name of an encrypted store (every store opened for writing is attached under it). */
+export const ENCRYPTED_CATALOG = STORE_CATALOG;
 
 export interface EncryptedOpenOptions {
   readonly key: string;
   readonly readOnly: boolean;
   /** Write with DuckDB's built-in mbedtls crypto when OpenSSL (httpfs) is not available. */
   readonly allowUnsafeBuiltinCrypto: boolean;
+  /** ATTACH options besides the key (ROW_GROUP_SIZE for a writer). */
+  readonly attachOptions?: readonly string[];
 }
 
 /** Which AES implementation DuckDB writes with; readers need no choice (both decrypt). */
@@ -22,11 +21,6 @@ export interface EncryptedDatabase {
   readonly instance: DuckDBInstance;
   readonly connection: DuckDBConnection;
   readonly crypto: CryptoModule;
-}
-
-/** A SQL string literal. */
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /**
@@ -43,28 +37,24 @@ export async function openEncryptedDatabase(
   config: Readonly<Record<string, string>>,
   options: EncryptedOpenOptions,
 ): Promise<EncryptedDatabase> {
-  const { access_mode: _accessMode, ...instanceConfig } = config;
-  const instance = await DuckDBInstance.create(':memory:', {
-    ...instanceConfig,
-    // A directly opened file spills next to itself; keep that (the in-memory default is ./.tmp).
-    temp_directory: `${path}.tmp`,
-    // Spilled pages of an encrypted store are as sensitive as the store.
-    temp_file_encryption: 'true',
-    // Never fetch anything: an OpenSSL module is used only if httpfs is already installed.
-    autoinstall_known_extensions: 'false',
-  });
-  let connection: DuckDBConnection | undefined;
+  let crypto: CryptoModule = 'read-only';
   try {
-    connection = await instance.connect();
-    const crypto = options.readOnly ? 'read-only' : await chooseWriteCrypto(connection, options);
-    await connection.run(
-      `attach ${sqlString(path)} as ${ENCRYPTED_CATALOG} (encryption_key ${sqlString(options.key)}${options.readOnly ? ', read_only' : ''})`,
+    const opened = await openAttachedDatabase(
+      path,
+      // Spilled pages of an encrypted store are as sensitive as the store. An OpenSSL module is
+      // used only if httpfs is already installed (openAttachedDatabase never downloads).
+      { ...config, temp_file_encryption: 'true' },
+      [
+        `encryption_key ${sqlString(options.key)}`,
+        ...(options.readOnly ? ['read_only'] : []),
+        ...(options.attachOptions ?? []),
+      ],
+      async (connection) => {
+        if (!options.readOnly) crypto = await chooseWriteCrypto(connection, options);
+      },
     );
-    await connection.run(`use ${ENCRYPTED_CATALOG}`);
-    return { instance, connection, crypto };
+    return { ...opened, crypto };
   } catch (error) {
-    connection?.closeSync();
-    instance.closeSync();
     throw translateEncryptionError(error, path, options.key);
   }
 }

@@ -3,6 +3,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { AuditlakeError, describeError, StoreError } from '../errors.js';
 import { ensurePrivateDir, restrictToOwner, tightenUmask } from '../util/private-files.js';
 import { MIGRATIONS } from './migrations.js';
+import { openAttachedDatabase, ROW_GROUP_SIZE } from './open-attached.js';
 import { openEncryptedDatabase } from './open-encrypted.js';
 import { isLockConflict, retryWhileBusy, storeAccess, storeBusyError } from './store-busy.js';
 import { claimOwnership, releaseOwnership } from './store-owner.js';
@@ -74,12 +75,17 @@ async function openOnce(options: StoreOptions, command: string): Promise<Store> 
   let instance: DuckDBInstance;
   let connection: DuckDBConnection;
   try {
+    const writer = options.readOnly ? [] : [`row_group_size ${ROW_GROUP_SIZE}`];
     if (onDisk && options.encryptionKey !== undefined) {
       ({ instance, connection } = await openEncryptedDatabase(path, config, {
         key: options.encryptionKey,
         readOnly: Boolean(options.readOnly),
         allowUnsafeBuiltinCrypto: Boolean(options.allowUnsafeBuiltinCrypto),
+        attachOptions: writer,
       }));
+    } else if (onDisk && !options.readOnly) {
+      // Attached rather than opened by path: only ATTACH takes the row group size (open-attached.ts).
+      ({ instance, connection } = await openAttachedDatabase(path, config, writer));
     } else {
       instance = await DuckDBInstance.create(path, config);
       connection = await instance.connect();
