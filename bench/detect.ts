@@ -15,14 +15,14 @@
  * ingest would take minutes per million and measure ingest, which bench:ingest already does.
  * Generated stores are kept in bench/.work/ and reused (delete them to regenerate).
  *
- * Measured on the quiet 2-core machine, 65 detectors: 0.75 s at 1M, 1.22 s at 3M, 2.08 s at 10M events
- * (0.75, 0.41, 0.21 s per million: sublinear, the nightly cost follows the window, not the store).
- * Before the activity profile it was 3.1 s, 8.3 s and 32 s. That is still 150-250 "full scans",
+ * Measured on the quiet 2-core machine, 65 detectors: 0.67 s at 1M, 0.96 s at 3M, 1.99 s at 10M events
+ * (0.67, 0.32, 0.20 s per million: sublinear, the nightly cost follows the window, not the store).
+ * Before the activity profile it was 3.1 s, 8.3 s and 32 s. That is still 190-360 "full scans",
  * because the yardstick is tiny: DuckDB answers count(distinct actor) over a dictionary-compressed
  * column of 10M rows in about 10 ms, while each of 65 detectors is its own query (bind, run over
  * the day's events, record the result: 10-30 ms each). AUDITLAKE_TIMINGS=1 splits the run into
  * set_variables / prepare / execute / record. For context the bench also times a scan that reads all
- * of every row, raw included: against that, detection cost 15.1, 9.0 and 4.8 scans at 1M, 3M and 10M.
+ * of every row, raw included: against that, detection cost 15.4, 7.6 and 4.8 scans at 1M, 3M and 10M.
  */
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
