@@ -42,7 +42,14 @@ export interface DemoResult {
   per_day: DayCounts[];
   detection: DemoDetection;
   /** The compliance PDF written for the samples' period, when asked for. */
-  report: { framework: string; path: string; pages: number } | null;
+  report: {
+    framework: string;
+    path: string;
+    pages: number;
+    /** The hash chain recomputed for the report's period: intact, broken or not verified. */
+    integrity: string;
+    events_verified: number;
+  } | null;
 }
 
 /** The framework of the demo's report: PCI DSS Requirement 10 covers logging and daily review. */
@@ -182,7 +189,13 @@ async function demoReport(c: DuckDBConnection, perDay: DayCounts[]): Promise<Dem
     maxFindingsPerDetector: config.max_findings_per_detector,
     signingKey,
   });
-  return { framework: DEMO_FRAMEWORK, path: written.files[0] ?? '', pages: written.pdf?.pages ?? 0 };
+  return {
+    framework: DEMO_FRAMEWORK,
+    path: written.files[0] ?? '',
+    pages: written.pdf?.pages ?? 0,
+    integrity: report.store.verification.status,
+    events_verified: report.store.verification.checked.events,
+  };
 }
 
 function detectionText(d: DemoDetection): string {
@@ -230,6 +243,7 @@ function demoText(result: DemoResult): string {
       ? [
           '== report ==',
           `${result.report.framework} compliance PDF (${result.report.pages} pages): ${result.report.path}`,
+          `hash chain for its period, recomputed: ${result.report.integrity} (${result.report.events_verified} events)`,
           '',
         ]
       : []),
