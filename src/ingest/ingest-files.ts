@@ -12,8 +12,10 @@ import type { DigestCheckSummary } from '../integrity/verify-digests.js';
 import { sqlString } from '../normalize/normalize-sql.js';
 import { readCheckpoints } from '../store/checkpoints.js';
 import { type BatchOutcome, EventWriter } from '../store/event-writer.js';
+import { ROW_GROUP_SIZE } from '../store/open-attached.js';
 import { withOneThreadPerStatement } from '../store/staging.js';
 import { Lookahead } from '../util/lookahead.js';
+import { bulkBatchBytes } from './batch-rows.js';
 import { type FileProbe, probeFile } from './file-probe.js';
 
 /** What a file checkpoint remembers: enough to skip an unchanged file and resume a partly read one. */
@@ -172,6 +174,8 @@ async function ingestAll(
 
   // Files DuckDB reads itself, grouped by layout and compression (one statement per group).
   const bulk = new Map<string, BulkGroup>();
+  // Rows per decompressed byte of each layout, from its batches read so far (batch-rows.ts).
+  const rowsPerByte = new Map<string, number>();
 
   const flushBulk = async (key: string) => {
     const group = bulk.get(key);
@@ -180,7 +184,7 @@ async function ingestAll(
     let pending = group.files;
     while (pending.length > 0) {
       try {
-        await writer.addFromQuery(
+        const rows = await writer.addFromQuery(
           bulkSelect(
             group.layout,
             group.gzip,
@@ -188,6 +192,7 @@ async function ingestAll(
             objectLimit(group.largest),
           ),
         );
+        if (pending === group.files && rows > 0 && group.bytes > 0) rowsPerByte.set(key, rows / group.bytes);
         break;
       } catch (error) {
         // DuckDB names the file it could not read; salvage that one in Node, retry the rest.
@@ -341,7 +346,8 @@ async function ingestAll(
             group.largest =
               decompressed === null || group.largest === null ? null : Math.max(group.largest, decompressed);
             bulk.set(key, group);
-            if (group.bytes >= batchBytes || group.files.length >= 2000) await flushBulk(key);
+            const flushAt = bulkBatchBytes(batchBytes, rowsPerByte.get(key), ROW_GROUP_SIZE);
+            if (group.bytes >= flushAt || group.files.length >= 2000) await flushBulk(key);
           } else {
             if (layout.kind === 'ndjson') await readLineFile(file, cursor, gzip, resumeAfter);
             else if (layout.kind === 'document') await readDocument(file, gzip);
