@@ -273,7 +273,7 @@ export class EventWriter {
       if (this.failure !== null) throw this.failure;
       onCommitted(await this.write(batch));
     })().catch((error: unknown) => {
-      this.failure ??= error;
+      this.failure ??= batchError('sealing or writing a batch failed', error, this.connector);
     });
     this.lastWrite = written;
     this.inFlight.push(written);
@@ -416,10 +416,7 @@ where n.problem is not null`,
         // The transaction may already be aborted; the original error is the one to report.
       }
       if (error instanceof StoreError) throw error;
-      throw new StoreError(`writing a batch failed: ${describeError(error).split('\n')[0]}`, {
-        context: { connector: this.connector },
-        cause: error,
-      });
+      throw batchError('writing a batch failed', error, this.connector);
     } finally {
       await c.run(`drop table if exists ${batch.table}`);
       await c.run(`drop table if exists ${batch.errorsTable}`);
@@ -534,6 +531,21 @@ from (select unnest(from_json($2, '["json"]')) as cp)`,
       }
     }
   }
+}
+
+/** A batch's failure as a StoreError; running out of DuckDB's memory limit says how to give it more. */
+function batchError(what: string, error: unknown, connector: string): StoreError {
+  if (error instanceof StoreError) return error;
+  const message = describeError(error).split('\n')[0] ?? '';
+  return new StoreError(`${what}: ${message}`, {
+    context: { connector },
+    cause: error,
+    ...(/Out of Memory Error/i.test(message)
+      ? {
+          hint: 'raise AUDITLAKE_MEMORY_LIMIT (ingest default 350MB; the process peaks near 2.5 times it) or lower --batch-mb',
+        }
+      : {}),
+  });
 }
 
 function closeAppender(slot: StageSlot): void {

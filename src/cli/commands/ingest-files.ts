@@ -43,7 +43,7 @@ export async function runIngestFiles(
   // DuckDB would otherwise cache up to 80% of RAM; ingest streams batches and needs little.
   const store = await openStore({
     path: dbPath,
-    memoryLimit: ingestMemoryLimit(),
+    memoryLimit: ingestMemoryLimit(process.env, options.batchMb),
     ...storeOptionsFromEnvironment(),
   });
   try {
