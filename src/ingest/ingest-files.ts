@@ -12,6 +12,7 @@ import type { DigestCheckSummary } from '../integrity/verify-digests.js';
 import { sqlString } from '../normalize/normalize-sql.js';
 import { readCheckpoints } from '../store/checkpoints.js';
 import { type BatchOutcome, EventWriter } from '../store/event-writer.js';
+import { DEFAULT_BATCH_MB } from '../store/ingest-memory.js';
 import { ROW_GROUP_SIZE } from '../store/open-attached.js';
 import { withOneThreadPerStatement } from '../store/staging.js';
 import { Lookahead } from '../util/lookahead.js';
@@ -122,7 +123,7 @@ async function ingestAll(
   options: FileIngestOptions,
 ): Promise<FileIngestSummary> {
   const batchRecords = options.batchRecords ?? 50_000;
-  const batchBytes = options.batchBytes ?? 128 * 1024 * 1024;
+  const batchBytes = options.batchBytes ?? DEFAULT_BATCH_MB * 1024 * 1024;
   const checkpoints = await readCheckpoints(connection, 'files');
   const files: FoundFile[] = [];
   const exclude = new Set(options.exclude ?? []);

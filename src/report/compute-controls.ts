@@ -14,7 +14,7 @@ import type {
   ReviewRecord,
   SourceSummary,
 } from './report-model.js';
-import { SEVERITY_ORDER } from './report-model.js';
+import { chainBreakText, SEVERITY_ORDER } from './report-model.js';
 
 /**
  * Control status for the period, from the evidence each control names:
@@ -37,7 +37,7 @@ export interface CheckInputs {
   periodDays: number;
 }
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function evaluateChecks(inputs: CheckInputs): Record<CheckName, CheckResult> {
   const { sources, coverage, review, findings } = inputs;
@@ -154,14 +154,10 @@ function integrityOf(digestEvents: number, v: ChainCheck): CheckResult {
     };
   }
   if (v.status === 'broken') {
-    const at = v.first_break;
-    const where = at
-      ? [at.batch_id === null ? null : `batch ${at.batch_id}`, at.source, at.day].filter(Boolean).join(', ')
-      : '';
     return {
       name: 'integrity',
       status: 'exceptions',
-      detail: `the hash chain does not verify: ${plural(v.problems_total, 'problem')}, first ${at ? `${at.detail}${where ? ` (${where})` : ''}` : 'unnamed'}`,
+      detail: `the hash chain does not verify: ${plural(v.problems_total, 'problem')}, first ${chainBreakText(v.first_break)}`,
       exceptions: v.problems_total,
     };
   }

@@ -3,7 +3,7 @@ import { buildCharts, drawChart } from './pdf-charts.js';
 import { COLORS, CONTENT_WIDTH, type Column, colorOf, Layout, PAGE, type Row, safe } from './pdf-layout.js';
 import { renderFindingsCsv } from './render-csv.js';
 import type { ControlResult, Report, ReportFinding } from './report-model.js';
-import { CONTROL_STATUSES, SEVERITY_ORDER } from './report-model.js';
+import { CONTROL_STATUSES, chainBreakText, SEVERITY_ORDER } from './report-model.js';
 
 /**
  * The PDF: cover, contents, executive summary, evidence coverage, review record, controls,
@@ -57,11 +57,8 @@ function verificationText(v: Report['store']['verification']): string {
   const checked = `${count(v.checked.events, 'event')} of ${days} and ${count(v.checked.batches, 'chain link')}`;
   if (v.status === 'intact')
     return `Verified when this report was made: ${checked} recompute to their committed digests.`;
-  const b = v.first_break;
-  const where = b
-    ? [b.batch_id === null ? null : `batch ${b.batch_id}`, b.source, b.day].filter(Boolean).join(', ')
-    : '';
-  return `CHAIN BROKEN when this report was made (${count(v.problems_total, 'problem')} over ${checked}): ${b ? `${b.detail}${where ? ` (${where})` : ''}` : 'see auditlake verify'}. Stored events changed, vanished or appeared after they were chained; \`auditlake verify\` lists them.`;
+  const first = v.first_break ? chainBreakText(v.first_break) : 'see auditlake verify';
+  return `CHAIN BROKEN when this report was made (${count(v.problems_total, 'problem')} over ${checked}): ${first}. Stored events changed, vanished or appeared after they were chained; \`auditlake verify\` lists them.`;
 }
 
 function cover(l: Layout, r: Report): void {

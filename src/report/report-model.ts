@@ -1,3 +1,5 @@
+import type { ChainProblem, ChainVerification } from '../store/chain-verify.js';
+
 /**
  * The computed compliance report: plain data, computed once (compute-report.ts) and rendered many
  * ways (PDF, JSON, CSV, OSCAL). The JSON form is this object as is; its schema is documented in
@@ -113,19 +115,22 @@ export interface ReviewRecord {
 
 export interface ChainCheck {
   performed: boolean;
-  status: 'intact' | 'broken' | 'not verified';
+  status: ChainVerification['status'] | 'not verified';
   /** The UTC days whose events were recomputed, [from, to). */
-  range: { from: string | null; to: string | null };
-  checked: { batches: number; slices: number; events: number; pruned_days: number };
+  range: ChainVerification['range'];
+  checked: ChainVerification['checked'];
   problems_total: number;
   /** The earliest problem in batch order, when broken. */
-  first_break: {
-    kind: string;
-    batch_id: number | null;
-    source: string | null;
-    day: string | null;
-    detail: string;
-  } | null;
+  first_break: Pick<ChainProblem, 'kind' | 'batch_id' | 'source' | 'day' | 'detail'> | null;
+}
+
+/** A chain problem as the report states it: what, then where (batch, source, day) when known. */
+export function chainBreakText(b: ChainCheck['first_break']): string {
+  if (!b) return 'unnamed';
+  const where = [b.batch_id === null ? null : `batch ${b.batch_id}`, b.source, b.day]
+    .filter(Boolean)
+    .join(', ');
+  return where ? `${b.detail} (${where})` : b.detail;
 }
 
 export interface CheckResult {

@@ -415,7 +415,6 @@ where n.problem is not null`,
       } catch {
         // The transaction may already be aborted; the original error is the one to report.
       }
-      if (error instanceof StoreError) throw error;
       throw batchError('writing a batch failed', error, this.connector);
     } finally {
       await c.run(`drop table if exists ${batch.table}`);

@@ -1,5 +1,5 @@
-/** The bulk batch the default memory limit is measured for (ingest-files.ts, `--batch-mb`). */
-const DEFAULT_BATCH_MB = 128;
+/** The file ingest's bulk batch (`--batch-mb`), the one the default memory limit is measured for. */
+export const DEFAULT_BATCH_MB = 128;
 const DEFAULT_LIMIT_MB = 350;
 
 /**

@@ -1,4 +1,5 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { sqlString } from '../normalize/normalize-sql.js';
 
 /**
  * The catalog name a store is attached under. A store opened directly by path gets its file's stem
@@ -22,11 +23,6 @@ export const ROW_GROUP_SIZE = 61_440;
 export interface AttachedDatabase {
   readonly instance: DuckDBInstance;
   readonly connection: DuckDBConnection;
-}
-
-/** SQL string literal. */
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /**

@@ -1,9 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describeError, StoreError } from '../errors.js';
-import { openAttachedDatabase, STORE_CATALOG, sqlString } from './open-attached.js';
-
-/** The catalog name of an encrypted store (every store opened for writing is attached under it). */
-export const ENCRYPTED_CATALOG = STORE_CATALOG;
+import { sqlString } from '../normalize/normalize-sql.js';
+import { openAttachedDatabase } from './open-attached.js';
 
 export interface EncryptedOpenOptions {
   readonly key: string;

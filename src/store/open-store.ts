@@ -75,17 +75,17 @@ async function openOnce(options: StoreOptions, command: string): Promise<Store> 
   let instance: DuckDBInstance;
   let connection: DuckDBConnection;
   try {
-    const writer = options.readOnly ? [] : [`row_group_size ${ROW_GROUP_SIZE}`];
+    const appendOptions = options.readOnly ? [] : [`row_group_size ${ROW_GROUP_SIZE}`];
     if (onDisk && options.encryptionKey !== undefined) {
       ({ instance, connection } = await openEncryptedDatabase(path, config, {
         key: options.encryptionKey,
         readOnly: Boolean(options.readOnly),
         allowUnsafeBuiltinCrypto: Boolean(options.allowUnsafeBuiltinCrypto),
-        attachOptions: writer,
+        attachOptions: appendOptions,
       }));
     } else if (onDisk && !options.readOnly) {
       // Attached rather than opened by path: only ATTACH takes the row group size (open-attached.ts).
-      ({ instance, connection } = await openAttachedDatabase(path, config, writer));
+      ({ instance, connection } = await openAttachedDatabase(path, config, appendOptions));
     } else {
       instance = await DuckDBInstance.create(path, config);
       connection = await instance.connect();

@@ -13,7 +13,7 @@ import { timePhase } from '../util/phase-timings.js';
  * - `classified`: every record of the batch as JSON with its format, fed from `staged` and
  *   straight from DuckDB's JSON reader (the bulk path, which so skips a text copy);
  * - `normalized`: the projected events and the records that cannot be events, with the reason
- *   (normalizeStaged; the batch writer seals into a table of its own per batch instead).
+ *   (normalizeStaged, a temp table; the batch writer seals into a table of its own per batch).
  *
  * By default they are temp tables of the connection. A writer that stages on one connection while
  * another commits (src/store/event-writer.ts) keeps them in an in-memory database attached to the
@@ -22,14 +22,14 @@ import { timePhase } from '../util/phase-timings.js';
 export interface StageTables {
   staged: string;
   classified: string;
-  normalized: string;
 }
 
 export const TEMP_STAGE: StageTables = {
   staged: 'temp.main.staged',
   classified: 'temp.main.classified',
-  normalized: 'temp.main.normalized',
 };
+
+const NORMALIZED_TABLE = 'temp.main.normalized';
 
 /** The in-memory database shared by a store's connections for staged batches. */
 export const STAGE_DATABASE = 'auditlake_stage';
@@ -43,7 +43,6 @@ export function sharedStageTables(prefix: string): StageTables {
   return {
     staged: `${STAGE_DATABASE}.main.${prefix}_staged`,
     classified: `${STAGE_DATABASE}.main.${prefix}_classified`,
-    normalized: `${STAGE_DATABASE}.main.${prefix}_normalized`,
   };
 }
 
@@ -65,7 +64,7 @@ export async function createStaging(
 }
 
 export async function dropStaging(connection: DuckDBConnection, tables: StageTables): Promise<void> {
-  for (const table of [tables.staged, tables.classified, tables.normalized]) {
+  for (const table of [tables.staged, tables.classified]) {
     await connection.run(`drop table if exists ${table}`);
   }
 }
@@ -104,16 +103,15 @@ export async function addParsedRecords(
   return Number(result.rowsChanged);
 }
 
-/** Classifies and normalizes the batch into `tables.normalized` (see projectSql for columns). */
+/** Classifies and normalizes the temp batch into temp table `normalized` (see projectSql for columns). */
 export async function normalizeStaged(
   connection: DuckDBConnection,
   options: { appended: boolean } = { appended: true },
-  tables: StageTables = TEMP_STAGE,
 ): Promise<void> {
-  await classifyStaged(connection, options, tables);
+  await classifyStaged(connection, options, TEMP_STAGE);
   await timePhase('ingest.project', () =>
     connection.run(
-      `create or replace ${tableKind(tables.normalized)} ${tables.normalized} as\n${projectSql(tables.classified)}`,
+      `create or replace temp table ${NORMALIZED_TABLE} as\n${projectSql(TEMP_STAGE.classified)}`,
     ),
   );
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cloudtrailRecord } from '../helpers/cloudtrail-records.js';
 import { normalizeRecords } from '../helpers/normalize-records.js';
 
 describe('classification and projection', () => {
@@ -11,12 +12,7 @@ describe('classification and projection', () => {
   });
 
   it('takes only objects for CloudTrail, whose matcher skips the separate object test', async () => {
-    const event = {
-      eventVersion: '1.08',
-      eventID: 'e-1',
-      eventTime: '2026-11-01T10:00:00Z',
-      eventName: 'GetObject',
-    };
+    const event = cloudtrailRecord(1, { eventID: 'e-1' });
     const rows = await normalizeRecords([
       event,
       [event],

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
 import { retentionDays } from '../../config/ops-schema.js';
 import { UsageError } from '../../errors.js';
+import { plural } from '../../report/compute-controls.js';
 import { listFrameworkKeys } from '../../report/frameworks.js';
 import {
   computeFromStore,
@@ -42,8 +43,6 @@ export function signingText(written: WrittenReport): string {
   }
   return 'not signed: no report signing key configured (report.signing in auditlake.yaml, or AUDITLAKE_REPORT_KEY; see docs/reports.md)';
 }
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function integrityText(report: Report): string {
   const v = report.store.verification;
