@@ -49,13 +49,13 @@ with federation_changes as (
     and outcome = 'success'
     and (
       (source = 'aws' and service = 'iam.amazonaws.com'
-        and action in ('CreateSAMLProvider', 'UpdateSAMLProvider', 'CreateOpenIDConnectProvider', 'AddClientIDToOpenIDConnectProvider', 'UpdateOpenIDConnectProviderThumbprint'))
+        and action in ['CreateSAMLProvider', 'UpdateSAMLProvider', 'CreateOpenIDConnectProvider', 'AddClientIDToOpenIDConnectProvider', 'UpdateOpenIDConnectProviderThumbprint'])
       or (source = 'gcp' and service = 'iam.googleapis.com'
         and regexp_matches(action, 'WorkloadIdentityPools\.(Create|Update)WorkloadIdentityPoolProvider$|WorkforcePools\.(Create|Update)WorkforcePoolProvider$'))
       or (source = 'gcp' and service = 'admin.googleapis.com'
-        and action in ('google.admin.AdminService.inboundSsoProfileCreated', 'google.admin.AdminService.inboundSsoProfileUpdated'))
+        and action in ['google.admin.AdminService.inboundSsoProfileCreated', 'google.admin.AdminService.inboundSsoProfileUpdated'])
       or (source = 'azure' and format = 'entra_audit'
-        and action in ('Set domain authentication', 'Set federation settings on domain', 'Add unverified domain', 'Add federated identity credential'))
+        and action in ['Set domain authentication', 'Set federation settings on domain', 'Add unverified domain', 'Add federated identity credential'])
     )
 
 )

@@ -33,9 +33,9 @@ with mfa_removals as (
     and event_time < getvariable('window_end')
     and outcome = 'success'
     and (
-      (source = 'aws' and service = 'iam.amazonaws.com' and action in ('DeactivateMFADevice', 'DeleteVirtualMFADevice'))
+      (source = 'aws' and service = 'iam.amazonaws.com' and action in ['DeactivateMFADevice', 'DeleteVirtualMFADevice'])
       or (source = 'azure' and format = 'entra_audit'
-        and action in ('Admin deleted security info', 'User deleted security info', 'Disable Strong Authentication', 'Admin deleted all security info'))
+        and action in ['Admin deleted security info', 'User deleted security info', 'Disable Strong Authentication', 'Admin deleted all security info'])
     )
 
 )

@@ -51,7 +51,7 @@ with people_events as (
     and actor is not null
     and not coalesce(is_failed_signin(outcome, action, format), false)
     and actor_type is distinct from 'service'
-    and (identity_of(actor, actor_type, actor_issuer) like '%@%' or actor_type in ('user', 'root'))
+    and (identity_of(actor, actor_type, actor_issuer) like '%@%' or actor_type in ['user', 'root'])
 ),
 -- Usual hours from the activity profile (docs/detection.md): an hour of the day (UTC) is usual when
 -- the principal was active in it on at least min_days_per_hour of the whole UTC days before the
@@ -68,7 +68,7 @@ baseline_days as (
     and a.day < getvariable('window_start')::timestamptz::date
     and a.active_events > 0
     and a.actor_type is distinct from 'service'
-    and (a.identity like '%@%' or a.actor_type in ('user', 'root'))
+    and (a.identity like '%@%' or a.actor_type in ['user', 'root'])
   group by a.identity, a.day
 ),
 baseline_hours as (

@@ -35,9 +35,9 @@ with disabled_security_services as (
     and outcome = 'success'
     and (
       (source = 'aws' and service = 'guardduty.amazonaws.com'
-        and (action in ('DeleteDetector', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount', 'StopMonitoringMembers', 'DeleteMembers', 'DisassociateMembers')
+        and (action in ['DeleteDetector', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount', 'StopMonitoringMembers', 'DeleteMembers', 'DisassociateMembers']
           or (action = 'UpdateDetector' and (raw->>'$.requestParameters.enable') = 'false')))
-      or (source = 'aws' and service = 'securityhub.amazonaws.com' and action in ('DisableSecurityHub', 'DisableImportFindingsForProduct'))
+      or (source = 'aws' and service = 'securityhub.amazonaws.com' and action in ['DisableSecurityHub', 'DisableImportFindingsForProduct'])
       or (source = 'gcp' and action ilike '%ServiceUsage.DisableService' and resources[1] ilike '%securitycenter.googleapis.com')
       or (source = 'azure' and lower(action) = 'microsoft.security/pricings/write'
         and lower(coalesce(try_cast(raw->>'$.properties.requestbody' as json)->>'$.properties.pricingTier', '')) = 'free')

@@ -122,13 +122,13 @@ privilege_grants as (
   where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and outcome = 'success'
-    and ((source = 'aws' and service = 'iam.amazonaws.com' and action in ('AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy',
+    and ((source = 'aws' and service = 'iam.amazonaws.com' and action in ['AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy',
           'PutUserPolicy', 'PutRolePolicy', 'PutGroupPolicy', 'CreatePolicyVersion', 'AddUserToGroup', 'CreateAccessKey',
-          'CreateLoginProfile', 'UpdateLoginProfile', 'UpdateAssumeRolePolicy'))
-      or (source = 'azure' and format = 'entra_audit' and action in ('Add member to role', 'Add eligible member to role',
+          'CreateLoginProfile', 'UpdateLoginProfile', 'UpdateAssumeRolePolicy'])
+      or (source = 'azure' and format = 'entra_audit' and action in ['Add member to role', 'Add eligible member to role',
           'Add scoped member to role', 'Add app role assignment to service principal', 'Add app role assignment grant to user',
           'Add owner to application', 'Add owner to service principal', 'Add service principal credentials',
-          'Update application – Certificates and secrets management'))
+          'Update application – Certificates and secrets management'])
       or (source = 'azure' and lower(action) = 'microsoft.authorization/roleassignments/write'))
 ),
 matched_sequences as (

@@ -39,7 +39,7 @@ with policy_grants as (
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and service = 'iam.amazonaws.com'
-    and action in ('AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy', 'PutUserPolicy', 'PutRolePolicy', 'PutGroupPolicy', 'CreatePolicyVersion')
+    and action in ['AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy', 'PutUserPolicy', 'PutRolePolicy', 'PutGroupPolicy', 'CreatePolicyVersion']
     and outcome = 'success'
 ),
 admin_grants as (

@@ -34,7 +34,7 @@ with cloudtrail_config_changed_events as (
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and service = 'cloudtrail.amazonaws.com'
-    and action in ('CreateTrail', 'UpdateTrail', 'DeleteTrail', 'StartLogging', 'StopLogging', 'PutEventSelectors', 'PutInsightSelectors')
+    and action in ['CreateTrail', 'UpdateTrail', 'DeleteTrail', 'StartLogging', 'StopLogging', 'PutEventSelectors', 'PutInsightSelectors']
     and outcome = 'success'
 )
 select

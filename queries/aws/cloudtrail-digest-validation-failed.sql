@@ -41,7 +41,7 @@ with failed_digests as (
   from cloudtrail_digests d
   where d.digest_end >= getvariable('window_start')
     and d.digest_end < getvariable('window_end')
-    and d.status in ('bad_signature', 'chain_broken', 'log_hash_mismatch', 'log_file_missing', 'missing')
+    and d.status in ['bad_signature', 'chain_broken', 'log_hash_mismatch', 'log_file_missing', 'missing']
 ),
 altered_log_files as (
   select

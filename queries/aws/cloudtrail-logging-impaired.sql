@@ -37,7 +37,7 @@ with trail_changes as (
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and service = 'cloudtrail.amazonaws.com'
-    and action in ('StopLogging', 'DeleteTrail', 'PutEventSelectors')
+    and action in ['StopLogging', 'DeleteTrail', 'PutEventSelectors']
     and outcome = 'success'
 ),
 impairing_changes as (
@@ -49,8 +49,8 @@ impairing_changes as (
       else 'narrowed event selectors'
     end as impairment
   from trail_changes
-  where action in ('StopLogging', 'DeleteTrail')
-    or len([s for s in coalesce(event_selectors, []) if s.includeManagementEvents = false or s.readWriteType in ('ReadOnly', 'WriteOnly')]) > 0
+  where action in ['StopLogging', 'DeleteTrail']
+    or len([s for s in coalesce(event_selectors, []) if s.includeManagementEvents = false or s.readWriteType in ['ReadOnly', 'WriteOnly']]) > 0
     or (len(coalesce(advanced_selectors, [])) > 0
       and len([s for s in advanced_selectors if list_contains([f.field for f in s.fieldSelectors], 'eventCategory') and list_contains(flatten([f.equals for f in s.fieldSelectors]), 'Management')]) = 0)
 )

@@ -34,7 +34,7 @@ with config_service_changed_events as (
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and service = 'config.amazonaws.com'
-    and action in ('StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'PutConfigurationRecorder', 'DeleteDeliveryChannel', 'PutDeliveryChannel')
+    and action in ['StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'PutConfigurationRecorder', 'DeleteDeliveryChannel', 'PutDeliveryChannel']
     and outcome = 'success'
 )
 select

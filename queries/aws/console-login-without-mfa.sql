@@ -42,7 +42,7 @@ with console_logins_without_mfa as (
     and action = 'ConsoleLogin'
     and outcome = 'success'
     and mfa = false
-    and (raw->>'$.userIdentity.type') in ('IAMUser', 'Root')
+    and (raw->>'$.userIdentity.type') in ['IAMUser', 'Root']
     -- additionalEventData may be an object or JSON text inside a string; the cast reads both.
     and (try_cast(raw->>'$.additionalEventData' as json)->>'$.SamlProviderArn') is null
 )

@@ -34,7 +34,7 @@ with credential_creations as (
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and service = 'iam.amazonaws.com'
-    and action in ('CreateAccessKey', 'CreateLoginProfile', 'UpdateLoginProfile')
+    and action in ['CreateAccessKey', 'CreateLoginProfile', 'UpdateLoginProfile']
     and outcome = 'success'
 )
 select

@@ -34,7 +34,7 @@ with kms_key_disabled_or_deleted_events as (
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and service = 'kms.amazonaws.com'
-    and action in ('DisableKey', 'ScheduleKeyDeletion')
+    and action in ['DisableKey', 'ScheduleKeyDeletion']
     and outcome = 'success'
 )
 select

@@ -34,7 +34,7 @@ with network_gateway_changed_events as (
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and service = 'ec2.amazonaws.com'
-    and action in ('CreateCustomerGateway', 'DeleteCustomerGateway', 'AttachInternetGateway', 'CreateInternetGateway', 'DeleteInternetGateway', 'DetachInternetGateway')
+    and action in ['CreateCustomerGateway', 'DeleteCustomerGateway', 'AttachInternetGateway', 'CreateInternetGateway', 'DeleteInternetGateway', 'DetachInternetGateway']
     and outcome = 'success'
 )
 select

@@ -37,13 +37,13 @@ with sequence_steps as (
       -- The same sign-ins as aws/console-login-without-mfa: IAM users and root, not federated ones
       -- (their MFA is the identity provider's, and CloudTrail records MFAUsed No for all of them).
       when action = 'ConsoleLogin' and outcome = 'success' and mfa = false
-        and (raw->>'$.userIdentity.type') in ('IAMUser', 'Root')
+        and (raw->>'$.userIdentity.type') in ['IAMUser', 'Root']
         and (try_cast(raw->>'$.additionalEventData' as json)->>'$.SamlProviderArn') is null then 1
-      when action in ('CreateAccessKey', 'CreateLoginProfile', 'UpdateLoginProfile') and outcome = 'success' then 2
+      when action in ['CreateAccessKey', 'CreateLoginProfile', 'UpdateLoginProfile'] and outcome = 'success' then 2
       when outcome = 'success'
-        and ((service = 'cloudtrail.amazonaws.com' and action in ('StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'))
-          or (service = 'config.amazonaws.com' and action in ('StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel'))
-          or (service = 'guardduty.amazonaws.com' and action in ('DeleteDetector', 'UpdateDetector')))
+        and ((service = 'cloudtrail.amazonaws.com' and action in ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'])
+          or (service = 'config.amazonaws.com' and action in ['StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel'])
+          or (service = 'guardduty.amazonaws.com' and action in ['DeleteDetector', 'UpdateDetector']))
         then 3
     end as step
   from events

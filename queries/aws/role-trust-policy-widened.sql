@@ -36,7 +36,7 @@ with trust_policy_changes as (
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and service = 'iam.amazonaws.com'
-    and action in ('UpdateAssumeRolePolicy', 'CreateRole')
+    and action in ['UpdateAssumeRolePolicy', 'CreateRole']
     and outcome = 'success'
 ),
 trusted_principals as (

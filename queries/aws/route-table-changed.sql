@@ -34,7 +34,7 @@ with route_table_changed_events as (
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and service = 'ec2.amazonaws.com'
-    and action in ('CreateRoute', 'CreateRouteTable', 'ReplaceRoute', 'ReplaceRouteTableAssociation', 'DeleteRouteTable', 'DeleteRoute', 'DisassociateRouteTable')
+    and action in ['CreateRoute', 'CreateRouteTable', 'ReplaceRoute', 'ReplaceRouteTableAssociation', 'DeleteRouteTable', 'DeleteRoute', 'DisassociateRouteTable']
     and outcome = 'success'
 )
 select

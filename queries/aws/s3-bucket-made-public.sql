@@ -44,9 +44,9 @@ with s3_access_changes as (
   where source = 'aws'
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
-    and service in ('s3.amazonaws.com', 's3-control.amazonaws.com')
-    and action in ('PutBucketAcl', 'CreateBucket', 'PutBucketPolicy', 'PutBucketPublicAccessBlock', 'PutPublicAccessBlock',
-      'DeleteBucketPublicAccessBlock', 'DeletePublicAccessBlock', 'PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock')
+    and service in ['s3.amazonaws.com', 's3-control.amazonaws.com']
+    and action in ['PutBucketAcl', 'CreateBucket', 'PutBucketPolicy', 'PutBucketPublicAccessBlock', 'PutPublicAccessBlock',
+      'DeleteBucketPublicAccessBlock', 'DeletePublicAccessBlock', 'PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock']
     and outcome = 'success'
 ),
 acl_grants as (
@@ -56,7 +56,7 @@ acl_grants as (
     list_distinct(regexp_extract_all(request::varchar, 'acs\.amazonaws\.com/groups/global/(AllUsers|AuthenticatedUsers)', 1)
       || regexp_extract_all(lower(request::varchar), '"x-amz-acl":\s*\[?\s*"(public-read-write|public-read|authenticated-read)"', 1)) as grantees
   from s3_access_changes
-  where action in ('PutBucketAcl', 'CreateBucket')
+  where action in ['PutBucketAcl', 'CreateBucket']
 ),
 policy_statements as (
   select
@@ -107,8 +107,8 @@ access_blocks as (
         if lower(coalesce(request->>('$.PublicAccessBlockConfiguration.' || k), request->>('$.publicAccessBlockConfiguration.' || k), 'true')) = 'false']
     end as settings_off
   from s3_access_changes
-  where action in ('PutBucketPublicAccessBlock', 'PutPublicAccessBlock', 'DeleteBucketPublicAccessBlock', 'DeletePublicAccessBlock',
-    'PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock')
+  where action in ['PutBucketPublicAccessBlock', 'PutPublicAccessBlock', 'DeleteBucketPublicAccessBlock', 'DeletePublicAccessBlock',
+    'PutAccountPublicAccessBlock', 'DeleteAccountPublicAccessBlock']
 ),
 exposures as (
   select event_id, event_time, actor, account, region, source_ip, action, resource, exposure,

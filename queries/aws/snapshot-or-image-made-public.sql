@@ -38,8 +38,8 @@ with sharing_calls as (
   where source = 'aws'
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
-    and action in ('ModifySnapshotAttribute', 'ModifyImageAttribute', 'ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute',
-      'DisableSnapshotBlockPublicAccess', 'DisableImageBlockPublicAccess')
+    and action in ['ModifySnapshotAttribute', 'ModifyImageAttribute', 'ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute',
+      'DisableSnapshotBlockPublicAccess', 'DisableImageBlockPublicAccess']
     and outcome = 'success'
 ),
 public_shares as (
@@ -61,10 +61,10 @@ public_shares as (
       else 'AMI block public access'
     end as kind,
     case
-      when action in ('ModifySnapshotAttribute', 'ModifyImageAttribute') then
+      when action in ['ModifySnapshotAttribute', 'ModifyImageAttribute'] then
         regexp_matches(regexp_replace(coalesce(request->>'$.createVolumePermission.add', request->>'$.launchPermission.add', ''), '\s', '', 'g'),
           '"group":"all"', 'i')
-      when action in ('ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute') then
+      when action in ['ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute'] then
         lower(request->>'$.attributeName') = 'restore'
         and regexp_matches(regexp_replace(coalesce(request->>'$.valuesToAdd', ''), '\s', '', 'g'), '"all"', 'i')
       else true

@@ -32,7 +32,7 @@ with deleted_diagnostic_settings as (
   where source = 'azure'
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
-    and lower(action) in ('microsoft.insights/diagnosticsettings/delete', 'microsoft.aadiam/diagnosticsettings/delete')
+    and lower(action) in ['microsoft.insights/diagnosticsettings/delete', 'microsoft.aadiam/diagnosticsettings/delete']
     and outcome = 'success'
 )
 select

@@ -33,7 +33,7 @@ with nsg_changed_events as (
   where source = 'azure'
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
-    and lower(action) in ('microsoft.network/networksecuritygroups/write', 'microsoft.network/networksecuritygroups/delete', 'microsoft.network/networksecuritygroups/securityrules/write', 'microsoft.network/networksecuritygroups/securityrules/delete')
+    and lower(action) in ['microsoft.network/networksecuritygroups/write', 'microsoft.network/networksecuritygroups/delete', 'microsoft.network/networksecuritygroups/securityrules/write', 'microsoft.network/networksecuritygroups/securityrules/delete']
     and outcome = 'success'
 )
 select

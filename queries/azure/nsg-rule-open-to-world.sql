@@ -52,7 +52,7 @@ world_open_rules as (
   from parsed_rules
   where access = 'allow'
     and direction = 'inbound'
-    and len([s for s in sources if lower(s) in ('*', 'internet', 'any', '0.0.0.0/0', '0.0.0.0', '::/0')]) > 0
+    and len([s for s in sources if lower(s) in ['*', 'internet', 'any', '0.0.0.0/0', '0.0.0.0', '::/0']]) > 0
     and len([
       p for p in ports
       if p = '*'

@@ -32,7 +32,7 @@ with policy_assignment_changed_events as (
   where source = 'azure'
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
-    and lower(action) in ('microsoft.authorization/policyassignments/write', 'microsoft.authorization/policyassignments/delete')
+    and lower(action) in ['microsoft.authorization/policyassignments/write', 'microsoft.authorization/policyassignments/delete']
     and outcome = 'success'
 )
 select

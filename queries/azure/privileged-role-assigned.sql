@@ -105,7 +105,7 @@ directory_role_events as (
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and format = 'entra_audit'
-    and action in (
+    and action in [
       'Add member to role',
       'Add eligible member to role',
       'Add member to role outside of PIM (permanent)',
@@ -114,7 +114,7 @@ directory_role_events as (
       'Add eligible member to role in PIM completed (permanent)',
       'Add eligible member to role in PIM completed (timebound)',
       'Add member to role completed (PIM activation)'
-    )
+    ]
     and outcome = 'success'
 ),
 directory_role_targets as (
@@ -124,7 +124,7 @@ directory_role_targets as (
     -- list the role, the request, the principal and the directory as separate targets.
     trim(list_filter(targets[1].modifiedProperties, p -> p.displayName = 'Role.DisplayName')[1].newValue, '"') as role_from_properties,
     list_filter(targets, t -> t.type = 'Role')[1].displayName as role_target,
-    list_transform(list_filter(targets, t -> t.type in ('User', 'ServicePrincipal', 'Group')),
+    list_transform(list_filter(targets, t -> t.type in ['User', 'ServicePrincipal', 'Group']),
       t -> coalesce(t.userPrincipalName, t.displayName, t.id))[1] as principal_target
   from directory_role_events
 ),

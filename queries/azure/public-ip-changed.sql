@@ -32,7 +32,7 @@ with public_ip_changed_events as (
   where source = 'azure'
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
-    and lower(action) in ('microsoft.network/publicipaddresses/write', 'microsoft.network/publicipaddresses/delete')
+    and lower(action) in ['microsoft.network/publicipaddresses/write', 'microsoft.network/publicipaddresses/delete']
     and outcome = 'success'
 )
 select

@@ -32,7 +32,7 @@ with security_solution_changed_events as (
   where source = 'azure'
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
-    and lower(action) in ('microsoft.security/securitysolutions/write', 'microsoft.security/securitysolutions/delete')
+    and lower(action) in ['microsoft.security/securitysolutions/write', 'microsoft.security/securitysolutions/delete']
     and outcome = 'success'
 )
 select

@@ -32,7 +32,7 @@ with sql_firewall_rule_changed_events as (
   where source = 'azure'
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
-    and lower(action) in ('microsoft.sql/servers/firewallrules/write', 'microsoft.sql/servers/firewallrules/delete')
+    and lower(action) in ['microsoft.sql/servers/firewallrules/write', 'microsoft.sql/servers/firewallrules/delete']
     and outcome = 'success'
 )
 select

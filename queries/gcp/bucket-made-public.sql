@@ -54,5 +54,5 @@ select
   delta.role as role
 from bucket_iam_changes
 where delta.action = 'ADD'
-  and delta.member in ('allUsers', 'allAuthenticatedUsers')
+  and delta.member in ['allUsers', 'allAuthenticatedUsers']
 order by event_time

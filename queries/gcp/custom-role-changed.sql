@@ -33,7 +33,7 @@ with custom_role_changed_events as (
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and service = 'iam.googleapis.com'
-    and action in ('google.iam.admin.v1.CreateRole', 'google.iam.admin.v1.UpdateRole', 'google.iam.admin.v1.DeleteRole', 'google.iam.admin.v1.UndeleteRole')
+    and action in ['google.iam.admin.v1.CreateRole', 'google.iam.admin.v1.UpdateRole', 'google.iam.admin.v1.DeleteRole', 'google.iam.admin.v1.UndeleteRole']
     and outcome = 'success'
 )
 select

@@ -32,8 +32,8 @@ with sql_instance_config_changed_events as (
   where source = 'gcp'
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
-    and service in ('cloudsql.googleapis.com', 'sqladmin.googleapis.com')
-    and action in ('cloudsql.instances.update', 'cloudsql.instances.patch')
+    and service in ['cloudsql.googleapis.com', 'sqladmin.googleapis.com']
+    and action in ['cloudsql.instances.update', 'cloudsql.instances.patch']
     and outcome = 'success'
 )
 select

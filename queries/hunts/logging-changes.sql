@@ -32,7 +32,7 @@ where event_time >= getvariable('window_start')
   and event_time < getvariable('window_end')
   and coalesce(actor, '') ilike getvariable('principal')
   and (
-    (source = 'aws' and action in (
+    (source = 'aws' and action in [
       'CreateTrail', 'UpdateTrail', 'DeleteTrail', 'StopLogging', 'StartLogging', 'PutEventSelectors',
       'PutInsightSelectors', 'CreateEventDataStore', 'UpdateEventDataStore', 'DeleteEventDataStore',
       'StopEventDataStoreIngestion', 'DeleteLogGroup', 'DeleteLogStream', 'PutRetentionPolicy',
@@ -40,7 +40,7 @@ where event_time >= getvariable('window_start')
       'DisassociateKmsKey', 'StopConfigurationRecorder', 'DeleteConfigurationRecorder',
       'PutConfigurationRecorder', 'DeleteDeliveryChannel', 'PutDeliveryChannel', 'PutBucketLogging',
       'DeleteFlowLogs', 'CreateFlowLogs'
-    ))
+    ])
     or (source = 'gcp' and (
       (service = 'logging.googleapis.com' and regexp_matches(action,
         '\.(Create|Update|Delete|Undelete)(Sink|Exclusion|Bucket|View|Link|CmekSettings|Settings)$'))
@@ -51,7 +51,7 @@ where event_time >= getvariable('window_start')
       lower(action) like 'microsoft.insights/diagnosticsettings/%'
       or lower(action) like 'microsoft.insights/logprofiles/%'
       or lower(action) like 'microsoft.aadiam/diagnosticsettings/%'
-      or lower(action) in ('microsoft.operationalinsights/workspaces/delete', 'microsoft.operationalinsights/workspaces/write')
+      or lower(action) in ['microsoft.operationalinsights/workspaces/delete', 'microsoft.operationalinsights/workspaces/write']
     ))
   )
 order by event_time, event_id

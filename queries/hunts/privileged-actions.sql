@@ -33,7 +33,7 @@ where event_time >= getvariable('window_start')
   and outcome = 'success'
   and coalesce(actor, '') ilike getvariable('principal')
   and (
-    (source = 'aws' and action in (
+    (source = 'aws' and action in [
       'AttachUserPolicy', 'AttachRolePolicy', 'AttachGroupPolicy', 'PutUserPolicy', 'PutRolePolicy',
       'PutGroupPolicy', 'CreatePolicy', 'CreatePolicyVersion', 'SetDefaultPolicyVersion', 'CreateUser',
       'CreateRole', 'UpdateAssumeRolePolicy', 'AddUserToGroup', 'CreateAccessKey', 'UpdateAccessKey',
@@ -41,30 +41,30 @@ where event_time >= getvariable('window_start')
       'CreateSAMLProvider', 'UpdateSAMLProvider', 'CreateOpenIDConnectProvider', 'AssumeRoot',
       'PutBucketPolicy', 'PutKeyPolicy', 'CreateGrant',
       'CreateAccountAssignment', 'PutPermissionsBoundaryToPermissionSet', 'AttachManagedPolicyToPermissionSet'
-    ))
+    ])
     or (source = 'gcp' and (
       action ilike '%.SetIamPolicy' or action = 'SetIamPolicy'
-      or action in (
+      or action in [
         'google.iam.admin.v1.CreateServiceAccountKey', 'google.iam.admin.v1.UploadServiceAccountKey',
         'google.iam.admin.v1.CreateServiceAccount', 'google.iam.admin.v1.CreateRole',
         'google.iam.admin.v1.UpdateRole', 'GenerateAccessToken', 'SignJwt'
-      )
+      ]
       or action ilike 'io.k8s.authorization.rbac.v1.%bindings.create'
       or action ilike 'io.k8s.authorization.rbac.v1.%bindings.update'
       or action ilike 'io.k8s.authorization.rbac.v1.%bindings.patch'
     ))
     or (source = 'azure' and (
-      lower(action) in (
+      lower(action) in [
         'microsoft.authorization/roleassignments/write', 'microsoft.authorization/roledefinitions/write',
         'microsoft.authorization/elevateaccess/action', 'microsoft.authorization/policyassignments/write'
-      )
-      or action in (
+      ]
+      or action in [
         'Add member to role', 'Add eligible member to role', 'Add app role assignment to service principal',
         'Add app role assignment grant to user', 'Add delegated permission grant', 'Consent to application',
         'Add service principal credentials', 'Update application – Certificates and secrets management',
         'Add owner to application', 'Add owner to service principal', 'Reset user password',
         'Add member to group'
-      )
+      ]
     ))
   )
 order by event_time, event_id

@@ -36,11 +36,11 @@ with secret_reads as (
     and event_time < getvariable('window_end')
     and coalesce(actor, '') ilike getvariable('principal')
     and (
-      (source = 'aws' and action in ('GetSecretValue', 'BatchGetSecretValue'))
-      or (source = 'aws' and action in ('GetParameter', 'GetParameters', 'GetParametersByPath')
+      (source = 'aws' and action in ['GetSecretValue', 'BatchGetSecretValue'])
+      or (source = 'aws' and action in ['GetParameter', 'GetParameters', 'GetParametersByPath']
         and coalesce(raw ->> '$.requestParameters.withDecryption', 'false') = 'true')
       or (source = 'gcp' and action = 'google.cloud.secretmanager.v1.SecretManagerService.AccessSecretVersion')
-      or (source = 'gcp' and action in ('io.k8s.core.v1.secrets.get', 'io.k8s.core.v1.secrets.list'))
+      or (source = 'gcp' and action in ['io.k8s.core.v1.secrets.get', 'io.k8s.core.v1.secrets.list'])
       or (source = 'azure' and (action = 'SecretGet' or lower(action) = 'microsoft.keyvault/vaults/secrets/getsecret/action'))
     )
 )

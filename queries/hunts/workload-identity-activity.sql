@@ -38,7 +38,7 @@ with candidate_events as (
   from events
   where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
-    and source in ('gcp', 'azure')
+    and source in ['gcp', 'azure']
 )
 select
   event_time,

@@ -34,7 +34,7 @@ with anonymous_requests as (
     and event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and service = 'k8s.io'
-    and actor in ('system:anonymous', 'system:unauthenticated')
+    and actor in ['system:anonymous', 'system:unauthenticated']
     and coalesce(details->>'$.k8s_decision', 'allow') = 'allow'
     and outcome = 'success'
     and not list_contains(getvariable('ignored_paths'), resources[1])
