@@ -68,7 +68,7 @@ judged_counts as (
     count(*) as hits,
     count(distinct action) as actions,
     count(distinct coalesce(resources[1], action)) as targets,
-    list(event_id order by event_time)[1:200] as evidence
+    arg_min(event_id, event_time, 200) as evidence
   from judged_events
   group by source, identity
 ),

@@ -35,7 +35,7 @@ with judged_calls as (
     mode(source_ip) as source_ip,
     mode(action) as top_action,
     count(*) as calls,
-    list(event_id order by event_time)[1:50] as evidence
+    arg_min(event_id, event_time, 50) as evidence
   from events
   where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')

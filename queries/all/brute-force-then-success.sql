@@ -26,7 +26,24 @@
 --   lookback_minutes: 60
 --   failure_codes: ["50126", "50053", "50056"]
 -- ---
-with sign_ins as (
+with sign_in_events as (
+  -- Two scans, not one OR across columns: each filter is pushed into its scan, so raw is read for
+  -- sign-ins only (docs/detector-format.md#writing-fast-detectors).
+  select *
+  from events
+  where source = 'aws'
+    and action = 'ConsoleLogin'
+    and event_time >= getvariable('window_start')::timestamptz - to_minutes(getvariable('lookback_minutes')::integer)
+    and event_time < getvariable('window_end')
+  union all
+  select *
+  from events
+  where source = 'azure'
+    and format = 'entra_signin'
+    and event_time >= getvariable('window_start')::timestamptz - to_minutes(getvariable('lookback_minutes')::integer)
+    and event_time < getvariable('window_end')
+),
+sign_ins as (
   select
     event_id,
     event_time,
@@ -41,11 +58,7 @@ with sign_ins as (
       when source = 'aws' then lower(coalesce(raw->>'$.userIdentity.userName', regexp_extract(actor, '[^/:]+$')))
       else lower(actor)
     end as login_name
-  from events
-  where ((source = 'aws' and action = 'ConsoleLogin')
-      or (source = 'azure' and format = 'entra_signin'))
-    and event_time >= getvariable('window_start')::timestamptz - to_minutes(getvariable('lookback_minutes')::integer)
-    and event_time < getvariable('window_end')
+  from sign_in_events
 ),
 failed_sign_ins as (
   select

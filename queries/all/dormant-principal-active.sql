@@ -40,7 +40,7 @@ with judged_activity as (
     arg_min(source_ip, event_time) as source_ip,
     arg_min(action, event_time) as action,
     count(*) as events,
-    list(event_id order by event_time)[1:50] as evidence
+    arg_min(event_id, event_time, 50) as evidence
   from events
   where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')

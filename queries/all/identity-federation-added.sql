@@ -23,7 +23,34 @@
 --   - CI/CD OIDC providers (GitHub Actions) added by platform teams.
 -- params: {}
 -- ---
-with federation_changes as (
+with federation_events as (
+  -- One scan per kind of trust rather than one OR across columns: each filter is pushed into its
+  -- scan (the window too), so raw is read for these rows only (docs/detector-format.md).
+  select *
+  from events
+  where source = 'aws'
+    and service = 'iam.amazonaws.com'
+    and action in ['CreateSAMLProvider', 'UpdateSAMLProvider', 'CreateOpenIDConnectProvider', 'AddClientIDToOpenIDConnectProvider', 'UpdateOpenIDConnectProviderThumbprint']
+  union all
+  select *
+  from events
+  where source = 'gcp'
+    and service = 'iam.googleapis.com'
+    and regexp_matches(action, 'WorkloadIdentityPools\.(Create|Update)WorkloadIdentityPoolProvider$|WorkforcePools\.(Create|Update)WorkforcePoolProvider$')
+  union all
+  select *
+  from events
+  where source = 'gcp'
+    and service = 'admin.googleapis.com'
+    and action in ['google.admin.AdminService.inboundSsoProfileCreated', 'google.admin.AdminService.inboundSsoProfileUpdated']
+  union all
+  select *
+  from events
+  where source = 'azure'
+    and format = 'entra_audit'
+    and action in ['Set domain authentication', 'Set federation settings on domain', 'Add unverified domain', 'Add federated identity credential']
+),
+federation_changes as (
   select
     event_id,
     event_time,
@@ -43,21 +70,10 @@ with federation_changes as (
         resources[1])
       else resources[1]
     end as resource
-  from events
+  from federation_events
   where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and outcome = 'success'
-    and (
-      (source = 'aws' and service = 'iam.amazonaws.com'
-        and action in ['CreateSAMLProvider', 'UpdateSAMLProvider', 'CreateOpenIDConnectProvider', 'AddClientIDToOpenIDConnectProvider', 'UpdateOpenIDConnectProviderThumbprint'])
-      or (source = 'gcp' and service = 'iam.googleapis.com'
-        and regexp_matches(action, 'WorkloadIdentityPools\.(Create|Update)WorkloadIdentityPoolProvider$|WorkforcePools\.(Create|Update)WorkforcePoolProvider$'))
-      or (source = 'gcp' and service = 'admin.googleapis.com'
-        and action in ['google.admin.AdminService.inboundSsoProfileCreated', 'google.admin.AdminService.inboundSsoProfileUpdated'])
-      or (source = 'azure' and format = 'entra_audit'
-        and action in ['Set domain authentication', 'Set federation settings on domain', 'Add unverified domain', 'Add federated identity credential'])
-    )
-
 )
 select
   event_time,

@@ -40,7 +40,6 @@ with judged_events as (
     account,
     source_ip,
     action,
-    is_write_action(source, action, raw) as is_write,
     region_key(source, region) as region,
     identity_of(actor, actor_type, actor_issuer) as identity
   from events
@@ -55,14 +54,7 @@ judged_regions as (
     source,
     identity,
     region,
-    min(event_time) as event_time,
-    arg_min(actor, event_time) as actor,
-    arg_min(account, event_time) as account,
-    mode(source_ip) as source_ip,
-    coalesce(arg_min(action, event_time) filter (where is_write), arg_min(action, event_time)) as action,
-    count(*) as events,
-    count(*) filter (where is_write) as write_events,
-    list(event_id order by event_time)[1:50] as evidence
+    count(*) as events
   from judged_events
   group by source, identity, region
 ),
@@ -83,28 +75,80 @@ baseline_regions as (
     and a.day < getvariable('window_start')::timestamptz::date
   group by a.source, a.identity
 )
+,
+-- Only the pairs the baseline does not know are judged further, and only their events' raw records
+-- are read (is_write_action): reading raw for the whole window would be most of the cost.
+new_regions as (
+  select
+    j.source,
+    j.identity,
+    j.region,
+    b.history_events,
+    b.known_regions
+  from judged_regions as j
+  join baseline_regions as b
+    on b.source = j.source
+    and b.identity = j.identity
+  where b.history_events >= getvariable('min_history_events')
+    and b.active_days >= getvariable('min_active_days')
+    and j.events >= getvariable('min_events')
+    and not list_contains(b.known_regions, j.region)
+),
+new_region_candidates as materialized (
+  select
+    j.*
+  from judged_events as j
+  semi join new_regions as n
+    on n.source = j.source
+    and n.identity = j.identity
+    and n.region = j.region
+),
+new_region_events as (
+  select
+    c.*,
+    is_write_action(c.source, c.action, e.raw) as is_write
+  from new_region_candidates as c
+  join events as e
+    on e.event_id = c.event_id
+    and e.source = c.source
+  where e.event_time >= getvariable('window_start')
+    and e.event_time < getvariable('window_end')
+),
+new_region_calls as (
+  select
+    source,
+    identity,
+    region,
+    min(event_time) as event_time,
+    arg_min(actor, event_time) as actor,
+    arg_min(account, event_time) as account,
+    mode(source_ip) as source_ip,
+    coalesce(arg_min(action, event_time) filter (where is_write), arg_min(action, event_time)) as action,
+    count(*) as events,
+    count(*) filter (where is_write) as write_events,
+    arg_min(event_id, event_time, 50) as evidence
+  from new_region_events
+  group by source, identity, region
+)
 select
-  j.event_time,
-  j.actor,
-  j.account,
-  j.region,
-  j.source_ip,
-  j.action,
+  c.event_time,
+  c.actor,
+  c.account,
+  c.region,
+  c.source_ip,
+  c.action,
   null::varchar as resource,
   format('{} made {} calls ({} changes, first change {}) in region {}, new for it after {} events in {} in the previous {} days',
-    j.identity, j.events, j.write_events, j.action, j.region, b.history_events,
-    array_to_string(list_sort(b.known_regions), ', '), getvariable('baseline_days')) as summary,
-  j.evidence,
-  j.identity,
-  j.events,
-  j.write_events
-from judged_regions as j
-join baseline_regions as b
-  on b.source = j.source
-  and b.identity = j.identity
-where b.history_events >= getvariable('min_history_events')
-  and b.active_days >= getvariable('min_active_days')
-  and j.events >= getvariable('min_events')
-  and j.write_events >= getvariable('min_write_events')
-  and not list_contains(b.known_regions, j.region)
-order by j.event_time
+    c.identity, c.events, c.write_events, c.action, c.region, n.history_events,
+    array_to_string(list_sort(n.known_regions), ', '), getvariable('baseline_days')) as summary,
+  c.evidence,
+  c.identity,
+  c.events,
+  c.write_events
+from new_region_calls as c
+join new_regions as n
+  on n.source = c.source
+  and n.identity = c.identity
+  and n.region = c.region
+where c.write_events >= getvariable('min_write_events')
+order by c.event_time

@@ -33,7 +33,7 @@ with judged_networks as (
     arg_min(region, event_time) as region,
     arg_min(action, event_time) as action,
     count(*) as events,
-    list(event_id order by event_time)[1:20] as evidence
+    arg_min(event_id, event_time, 20) as evidence
   from events
   where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')

@@ -33,25 +33,40 @@
 --   min_events: 3
 --   only_from_new_networks: true
 -- ---
-with judged_events as (
+with judged_agents as (
+  -- Each distinct user agent of the window classified once (a day has hundreds), not every event.
   select
-    event_id,
-    event_time,
-    source,
-    actor,
-    account,
-    region,
-    source_ip,
-    action,
     user_agent,
-    network_of(source_ip) as network,
-    identity_of(actor, actor_type, actor_issuer) as identity,
     client_family(user_agent) as ua_family
-  from events
-  where event_time >= getvariable('window_start')
-    and event_time < getvariable('window_end')
-    and actor is not null
-    and client_family(user_agent) is not null
+  from (
+    select distinct user_agent
+    from events
+    where event_time >= getvariable('window_start')
+      and event_time < getvariable('window_end')
+      and actor is not null
+      and user_agent is not null
+  )
+  where client_family(user_agent) is not null
+),
+judged_events as (
+  select
+    e.event_id,
+    e.event_time,
+    e.source,
+    e.actor,
+    e.account,
+    e.region,
+    e.source_ip,
+    e.action,
+    e.user_agent,
+    identity_of(e.actor, e.actor_type, e.actor_issuer) as identity,
+    a.ua_family
+  from events as e
+  join judged_agents as a
+    on a.user_agent = e.user_agent
+  where e.event_time >= getvariable('window_start')
+    and e.event_time < getvariable('window_end')
+    and e.actor is not null
 ),
 judged_families as (
   select
@@ -66,8 +81,9 @@ judged_families as (
     arg_min(action, event_time) as action,
     arg_min(user_agent, event_time) as user_agent,
     count(*) as events,
-    list(distinct network) filter (where network is not null) as networks,
-    list(event_id order by event_time)[1:50] as evidence
+    -- networks of the distinct addresses, as the activity profile keeps them (null when none)
+    nullif(list_distinct(list_transform(list(distinct source_ip) filter (where source_ip is not null), ip -> network_of(ip))), []) as networks,
+    arg_min(event_id, event_time, 50) as evidence
   from judged_events
   group by source, identity, ua_family
 ),

@@ -122,7 +122,7 @@ off_hours_activity as (
     max(hours_away) as hours_away,
     any_value(usual_hours) as usual_hours,
     any_value(active_days) as active_days,
-    list(event_id order by event_time)[1:200] as evidence
+    arg_min(event_id, event_time, 200) as evidence
   from judged_events
   where hours_away >= getvariable('min_hours_away')
   group by identity, account

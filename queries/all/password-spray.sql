@@ -22,7 +22,24 @@
 --   min_users: 5
 --   failure_codes: ["50126", "50053", "50034", "50056", "50055", "50057"]
 -- ---
-with sign_ins as (
+with sign_in_events as (
+  -- Two scans, not one OR across columns: each filter is pushed into its scan, so raw is read for
+  -- sign-ins only (docs/detector-format.md#writing-fast-detectors).
+  select *
+  from events
+  where source = 'aws'
+    and action = 'ConsoleLogin'
+    and event_time >= getvariable('window_start')
+    and event_time < getvariable('window_end')
+  union all
+  select *
+  from events
+  where source = 'azure'
+    and format = 'entra_signin'
+    and event_time >= getvariable('window_start')
+    and event_time < getvariable('window_end')
+),
+sign_ins as (
   select
     event_id,
     event_time,
@@ -37,11 +54,7 @@ with sign_ins as (
       when source = 'aws' then lower(coalesce(raw->>'$.userIdentity.userName', regexp_extract(actor, '[^/:]+$')))
       else lower(actor)
     end as login_name
-  from events
-  where ((source = 'aws' and action = 'ConsoleLogin')
-      or (source = 'azure' and format = 'entra_signin'))
-    and event_time >= getvariable('window_start')
-    and event_time < getvariable('window_end')
+  from sign_in_events
 ),
 failed_sign_ins as (
   select

@@ -155,7 +155,7 @@ bursts as (
     bool_or(off_hours) as off_hours,
     bool_or(first_reader) as first_reader,
     any_value(usual_hours) as usual_hours,
-    list(event_id order by event_time)[1:200] as evidence
+    arg_min(event_id, event_time, 200) as evidence
   from burst_reads
   group by identity, account
 )

@@ -19,7 +19,35 @@
 --   - Planned consolidation of GuardDuty or Defender under a delegated administrator account.
 -- params: {}
 -- ---
-with disabled_security_services as (
+with security_service_events as (
+  -- One scan per service rather than one OR across columns: each filter is pushed into its scan (the
+  -- window too), so raw is read for these rows only (docs/detector-format.md).
+  select *
+  from events
+  where source = 'aws'
+    and service = 'guardduty.amazonaws.com'
+    and (action in ['DeleteDetector', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount', 'StopMonitoringMembers', 'DeleteMembers', 'DisassociateMembers']
+      or (action = 'UpdateDetector' and (raw->>'$.requestParameters.enable') = 'false'))
+  union all
+  select *
+  from events
+  where source = 'aws'
+    and service = 'securityhub.amazonaws.com'
+    and action in ['DisableSecurityHub', 'DisableImportFindingsForProduct']
+  union all
+  select *
+  from events
+  where source = 'gcp'
+    and action ilike '%ServiceUsage.DisableService'
+    and resources[1] ilike '%securitycenter.googleapis.com'
+  union all
+  select *
+  from events
+  where source = 'azure'
+    and lower(action) = 'microsoft.security/pricings/write'
+    and lower(coalesce(try_cast(raw->>'$.properties.requestbody' as json)->>'$.properties.pricingTier', '')) = 'free'
+),
+disabled_security_services as (
   select
     event_id,
     event_time,
@@ -29,20 +57,10 @@ with disabled_security_services as (
     source_ip,
     action,
     resources[1] as resource
-  from events
+  from security_service_events
   where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and outcome = 'success'
-    and (
-      (source = 'aws' and service = 'guardduty.amazonaws.com'
-        and (action in ['DeleteDetector', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount', 'StopMonitoringMembers', 'DeleteMembers', 'DisassociateMembers']
-          or (action = 'UpdateDetector' and (raw->>'$.requestParameters.enable') = 'false')))
-      or (source = 'aws' and service = 'securityhub.amazonaws.com' and action in ['DisableSecurityHub', 'DisableImportFindingsForProduct'])
-      or (source = 'gcp' and action ilike '%ServiceUsage.DisableService' and resources[1] ilike '%securitycenter.googleapis.com')
-      or (source = 'azure' and lower(action) = 'microsoft.security/pricings/write'
-        and lower(coalesce(try_cast(raw->>'$.properties.requestbody' as json)->>'$.properties.pricingTier', '')) = 'free')
-    )
-
 )
 select
   event_time,

@@ -50,6 +50,11 @@ with sequence_steps as (
   where source = 'aws'
     and event_time >= getvariable('window_start')::timestamptz - to_hours(getvariable('max_hours')::integer)
     and event_time < getvariable('window_end')
+    -- Every step's actions, as one filter pushed into the scan: raw is read for these rows only.
+    and outcome = 'success'
+    and action in ['ConsoleLogin', 'CreateAccessKey', 'CreateLoginProfile', 'UpdateLoginProfile', 'StopLogging', 'DeleteTrail',
+      'UpdateTrail', 'PutEventSelectors', 'StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel',
+      'DeleteDetector', 'UpdateDetector']
 ),
 logins_without_mfa as (
   select * from sequence_steps where step = 1

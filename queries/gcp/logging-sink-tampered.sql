@@ -19,7 +19,21 @@
 --   - Sink migrations (a new aggregated sink replacing project sinks).
 -- params: {}
 -- ---
-with logging_changes as (
+with logging_events as (
+  -- Two scans rather than one OR across columns: each filter is pushed into its scan (the window
+  -- too), so raw is read for these rows only (docs/detector-format.md).
+  select *
+  from events
+  where source = 'gcp'
+    and service = 'logging.googleapis.com'
+  union all
+  select *
+  from events
+  where source = 'gcp'
+    and service is distinct from 'logging.googleapis.com'
+    and action ilike '%SetIamPolicy'
+),
+logging_changes as (
   select
     event_id,
     event_time,
@@ -39,12 +53,10 @@ with logging_changes as (
         and list_contains(json_transform(raw->'$.protoPayload.serviceData.policyDelta.auditConfigDeltas', '[{"action": "VARCHAR"}]')::struct(action varchar)[], {'action': 'REMOVE'})
         then 'removed audit logging'
     end as tampering
-  from events
-  where source = 'gcp'
-    and event_time >= getvariable('window_start')
+  from logging_events
+  where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and outcome = 'success'
-    and (service = 'logging.googleapis.com' or action ilike '%SetIamPolicy')
 )
 select
   event_time,

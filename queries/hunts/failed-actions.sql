@@ -29,7 +29,7 @@ select
   min(event_time) as first_seen,
   max(event_time) as last_seen,
   list_sort(list_distinct(list(source_ip) filter (where source_ip is not null))) as source_ips,
-  list(event_id order by event_time)[1:20] as evidence
+  arg_min(event_id, event_time, 20) as evidence
 from events
 where event_time >= getvariable('window_start')
   and event_time < getvariable('window_end')

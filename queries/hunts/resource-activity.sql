@@ -51,7 +51,7 @@ select
   max(event_time) as last_seen,
   list_sort(list_distinct(flatten(list(matched)))) as resources,
   list_sort(list_distinct(list(source_ip) filter (where source_ip is not null))) as source_ips,
-  list(event_id order by event_time)[1:20] as evidence
+  arg_min(event_id, event_time, 20) as evidence
 from touching_events
 group by actor, source, account, action, outcome
 order by first_seen, actor, action

@@ -62,9 +62,7 @@ with slice as (
     *,
     identity_of(actor, actor_type, actor_issuer) as identity,
     not coalesce(is_failed_signin(outcome, action, format), false) as active,
-    region_key(source, region) as region_key,
-    network_of(source_ip) as network,
-    client_family(user_agent) as family
+    region_key(source, region) as region_key
   from events
   where event_time >= $1::timestamptz
     and event_time < $2::timestamptz
@@ -90,8 +88,11 @@ select
   count(*) filter (where is_sensitive_read(source, service, action, outcome, actor_type, identity, source_ip, raw)) as sensitive_reads,
   count(*) filter (where is_secret_read(source, service, action, outcome, actor_type, identity, source_ip, raw)) as secret_reads,
   list(distinct region_key) filter (where outcome = 'success' and region_key is not null) as regions,
-  list(distinct network) filter (where network is not null) as networks,
-  list(distinct family) filter (where family is not null) as client_families
+  -- Classified once per distinct address and agent rather than once per event: a day has a few
+  -- thousand of each. list_distinct drops the nulls (service names, AWS services acting for a
+  -- caller) and nullif keeps "none" a null, as list() filtered to no rows is.
+  nullif(list_distinct(list_transform(list(distinct source_ip) filter (where source_ip is not null), ip -> network_of(ip))), []) as networks,
+  nullif(list_distinct(list_transform(list(distinct user_agent) filter (where user_agent is not null), ua -> client_family(ua))), []) as client_families
 from slice
 group by source, identity, actor, account, actor_type`;
 

@@ -9,8 +9,9 @@ import type { AppliedSuppression } from './suppressions.js';
 
 /**
  * The only module that writes findings, their evidence and history, and detection_runs. A
- * detector's findings and its detection_runs row are written in one transaction: either the run
- * is on record with everything it found, or neither is.
+ * detection run's findings and its detectors' detection_runs rows are written in one transaction
+ * (recordDetectorResults): either a detector's run is on record with everything it found, or
+ * neither is.
  */
 
 /** Evidence event ids kept on the finding row; count stays exact beyond it (finding_evidence). */
@@ -261,166 +262,187 @@ export async function recordDetectorResult(
   connection: DuckDBConnection,
   input: DetectorResultInput,
 ): Promise<DetectorCounts> {
-  const { detector, runId, now } = input;
-  const counts: DetectorCounts = {
-    rows: input.rows,
-    new_findings: 0,
-    updated_findings: 0,
-    reopened_findings: 0,
-    suppressed_hits: 0,
-    alerting: 0,
-  };
-  const recordRun = () =>
-    insertDetectionRun(connection, {
-      runId,
-      detectorId: detector.id,
-      version: detector.version,
-      window: input.window,
-      startedAt: input.startedAt,
-      durationMs: input.durationMs,
-      counts,
-      error: null,
-    });
-  if (input.candidates.length === 0) {
-    // Most detectors find nothing on most nights: record the run, skip the evidence bookkeeping.
-    await recordRun();
-    return counts;
-  }
-  const times = await evidenceTimes(connection, input.candidates, input.window);
-  const alerts = ALERT_SEVERITIES.has(detector.header.severity);
+  const [counts] = await recordDetectorResults(connection, [input]);
+  if (!counts) throw new Error('recordDetectorResults returned no counts');
+  return counts;
+}
+
+/**
+ * Records several detectors' results in one transaction: their findings, evidence, history and
+ * detection_runs rows all land, or none do. The bookkeeping queries (evidence times, evidence
+ * already recorded, stored findings) run once for all candidates rather than once per detector:
+ * on a nightly run most of the cost of recording was those round trips, not the data.
+ * Finding ids include the detector id, so candidates of different detectors never collide.
+ */
+export async function recordDetectorResults(
+  connection: DuckDBConnection,
+  inputs: readonly DetectorResultInput[],
+): Promise<DetectorCounts[]> {
+  const all = inputs.map((input) => ({
+    input,
+    counts: {
+      rows: input.rows,
+      new_findings: 0,
+      updated_findings: 0,
+      reopened_findings: 0,
+      suppressed_hits: 0,
+      alerting: 0,
+    } satisfies DetectorCounts,
+  }));
+  const withCandidates = all.filter((r) => r.input.candidates.length > 0);
+  const times =
+    withCandidates.length > 0
+      ? await evidenceTimes(
+          connection,
+          withCandidates.flatMap((r) => r.input.candidates),
+          spanOf(withCandidates.map((r) => r.input.window)),
+        )
+      : new Map<string, { min: Date; max: Date }>();
   await inTransaction(connection, async () => {
-    const fresh = await addEvidence(connection, runId);
-    const ids = input.candidates.map((c) => c.id);
-    const stored = await existingFindings(connection, ids);
-    const evidenceTotals = await evidenceCounts(connection, ids);
     const newFindings: DuckDBValue[][] = [];
     const histories: DuckDBValue[][] = [];
-    for (const c of input.candidates) {
-      const suppression = input.suppressions.get(c.id) ?? null;
-      if (suppression) counts.suppressed_hits++;
-      const t = times.get(c.id);
-      const firstSeen = t && t.min < c.firstSeen ? t.min : c.firstSeen;
-      const lastSeen = t && t.max > c.lastSeen ? t.max : c.lastSeen;
-      const newIds = fresh.get(c.id) ?? [];
-      const existing = stored.get(c.id) ?? null;
-      const count = Math.max(1, evidenceTotals.get(c.id) ?? 0);
-      const row = c.latest;
-      const common = [
-        detector.version,
-        detector.header.title,
-        detector.header.severity,
-        json(detector.header.controls),
-        json(detector.header.attack),
-        row.actor,
-        row.account,
-        row.region,
-        row.source_ip,
-        row.action,
-        row.resource,
-        row.summary,
-        json(extraColumns(row.values)),
-      ] satisfies DuckDBValue[];
-      if (!existing) {
-        const status: FindingStatus = suppression ? 'suppressed' : 'open';
-        const reason = suppression ? ruleReason(suppression) : 'first detected';
-        newFindings.push([
-          ...common,
-          c.id,
-          c.fingerprint,
-          detector.id,
-          json(c.keyValues),
-          iso(firstSeen),
-          iso(lastSeen),
-          count,
-          json(c.evidence.slice(0, EVIDENCE_CAP)),
-          status,
-          ENGINE,
-          reason,
-          iso(now),
-          suppression ? json(suppression) : null,
-          runId,
-        ]);
-        histories.push(historyRow({ id: c.id, from: null, to: status, by: ENGINE, reason, runId, at: now }));
-        counts.new_findings++;
-        if (status === 'open' && alerts) counts.alerting++;
-        continue;
+    if (withCandidates.length > 0) {
+      // One evidence table for every detector of the batch (evidenceTimes filled it), one runId.
+      const runIds = new Set(withCandidates.map((r) => r.input.runId));
+      if (runIds.size !== 1) throw new Error('recordDetectorResults: one detection run at a time');
+      const fresh = await addEvidence(connection, withCandidates[0]?.input.runId ?? 0);
+      const ids = withCandidates.flatMap((r) => r.input.candidates.map((c) => c.id));
+      const stored = await existingFindings(connection, ids);
+      const evidenceTotals = await evidenceCounts(connection, ids);
+      for (const { input, counts } of withCandidates) {
+        const { detector, runId, now } = input;
+        const alerts = ALERT_SEVERITIES.has(detector.header.severity);
+        for (const c of input.candidates) {
+          const suppression = input.suppressions.get(c.id) ?? null;
+          if (suppression) counts.suppressed_hits++;
+          const t = times.get(c.id);
+          const firstSeen = t && t.min < c.firstSeen ? t.min : c.firstSeen;
+          const lastSeen = t && t.max > c.lastSeen ? t.max : c.lastSeen;
+          const newIds = fresh.get(c.id) ?? [];
+          const existing = stored.get(c.id) ?? null;
+          const count = Math.max(1, evidenceTotals.get(c.id) ?? 0);
+          const row = c.latest;
+          const common = [
+            detector.version,
+            detector.header.title,
+            detector.header.severity,
+            json(detector.header.controls),
+            json(detector.header.attack),
+            row.actor,
+            row.account,
+            row.region,
+            row.source_ip,
+            row.action,
+            row.resource,
+            row.summary,
+            json(extraColumns(row.values)),
+          ] satisfies DuckDBValue[];
+          if (!existing) {
+            const status: FindingStatus = suppression ? 'suppressed' : 'open';
+            const reason = suppression ? ruleReason(suppression) : 'first detected';
+            newFindings.push([
+              ...common,
+              c.id,
+              c.fingerprint,
+              detector.id,
+              json(c.keyValues),
+              iso(firstSeen),
+              iso(lastSeen),
+              count,
+              json(c.evidence.slice(0, EVIDENCE_CAP)),
+              status,
+              ENGINE,
+              reason,
+              iso(now),
+              suppression ? json(suppression) : null,
+              runId,
+            ]);
+            histories.push(
+              historyRow({ id: c.id, from: null, to: status, by: ENGINE, reason, runId, at: now }),
+            );
+            counts.new_findings++;
+            if (status === 'open' && alerts) counts.alerting++;
+            continue;
+          }
+          const newEvidence = newIds.length > 0 || (c.evidence.length === 0 && lastSeen > existing.lastSeen);
+          const next = onHit(
+            { status: existing.status, suppressedByRule: existing.byRule },
+            { suppressed: suppression !== null, newEvidence },
+          );
+          const kept = new Set(existing.evidence);
+          const evidence = [...existing.evidence];
+          for (const id of newIds) {
+            if (evidence.length >= EVIDENCE_CAP) break;
+            if (!kept.has(id)) evidence.push(id);
+          }
+          const changed = next.change !== 'none';
+          // The rule on record: the matching one for a rule-suppressed finding, the old one while no
+          // rule matches but nothing new came (it stays suppressed), none once it is not suppressed;
+          // a person's suppression (no rule) is left alone.
+          let recordedRule: string | null = null;
+          if (next.status === 'suppressed') {
+            recordedRule =
+              suppression && (existing.byRule || changed) ? json(suppression) : existing.suppression;
+          }
+          let reason = '';
+          if (next.change === 'suppressed') reason = suppression ? ruleReason(suppression) : '';
+          else if (next.change === 'unsuppressed')
+            reason = 'fired again after its auditlake.yaml suppression expired or was removed';
+          else if (next.change === 'reopened') {
+            reason = `reopened: fired again after it was resolved${suppression ? `; ${ruleReason(suppression)}` : ''}`;
+          }
+          await connection.run(
+            `update findings
+    set detector_version = $1, title = $2, severity = $3, controls = $4::json, attack = $5::json::varchar[],
+      actor = $6, account = $7, region = $8, source_ip = $9, action = $10, resource = $11, summary = $12, extra = $13::json,
+      first_seen = least(first_seen, $15::timestamptz),
+      last_seen = greatest(last_seen, $16::timestamptz),
+      count = $17,
+      evidence = $18::json::varchar[],
+      status = $19,
+      status_by = case when $20 then $21 else status_by end,
+      status_reason = case when $20 then $22 else status_reason end,
+      status_at = case when $20 then $23::timestamptz else status_at end,
+      suppression = $24::json,
+      updated_at = case when $25 then $23::timestamptz else updated_at end,
+      last_run_id = $26
+    where id = $14`,
+            [
+              ...common,
+              c.id,
+              iso(firstSeen),
+              iso(lastSeen),
+              count,
+              json(evidence),
+              next.status,
+              changed,
+              ENGINE,
+              reason,
+              iso(now),
+              recordedRule,
+              changed || newIds.length > 0,
+              runId,
+            ],
+          );
+          if (changed) {
+            histories.push(
+              historyRow({
+                id: c.id,
+                from: existing.status,
+                to: next.status,
+                by: ENGINE,
+                reason,
+                runId,
+                at: now,
+              }),
+            );
+          }
+          if (next.change === 'reopened') {
+            counts.reopened_findings++;
+            if (next.status === 'open' && alerts) counts.alerting++;
+          } else if (newIds.length > 0 || next.change !== 'none') counts.updated_findings++;
+        }
       }
-      const newEvidence = newIds.length > 0 || (c.evidence.length === 0 && lastSeen > existing.lastSeen);
-      const next = onHit(
-        { status: existing.status, suppressedByRule: existing.byRule },
-        { suppressed: suppression !== null, newEvidence },
-      );
-      const kept = new Set(existing.evidence);
-      const evidence = [...existing.evidence];
-      for (const id of newIds) {
-        if (evidence.length >= EVIDENCE_CAP) break;
-        if (!kept.has(id)) evidence.push(id);
-      }
-      const changed = next.change !== 'none';
-      // The rule on record: the matching one for a rule-suppressed finding, the old one while no
-      // rule matches but nothing new came (it stays suppressed), none once it is not suppressed;
-      // a person's suppression (no rule) is left alone.
-      let recordedRule: string | null = null;
-      if (next.status === 'suppressed') {
-        recordedRule = suppression && (existing.byRule || changed) ? json(suppression) : existing.suppression;
-      }
-      let reason = '';
-      if (next.change === 'suppressed') reason = suppression ? ruleReason(suppression) : '';
-      else if (next.change === 'unsuppressed')
-        reason = 'fired again after its auditlake.yaml suppression expired or was removed';
-      else if (next.change === 'reopened') {
-        reason = `reopened: fired again after it was resolved${suppression ? `; ${ruleReason(suppression)}` : ''}`;
-      }
-      await connection.run(
-        `update findings
-set detector_version = $1, title = $2, severity = $3, controls = $4::json, attack = $5::json::varchar[],
-  actor = $6, account = $7, region = $8, source_ip = $9, action = $10, resource = $11, summary = $12, extra = $13::json,
-  first_seen = least(first_seen, $15::timestamptz),
-  last_seen = greatest(last_seen, $16::timestamptz),
-  count = $17,
-  evidence = $18::json::varchar[],
-  status = $19,
-  status_by = case when $20 then $21 else status_by end,
-  status_reason = case when $20 then $22 else status_reason end,
-  status_at = case when $20 then $23::timestamptz else status_at end,
-  suppression = $24::json,
-  updated_at = case when $25 then $23::timestamptz else updated_at end,
-  last_run_id = $26
-where id = $14`,
-        [
-          ...common,
-          c.id,
-          iso(firstSeen),
-          iso(lastSeen),
-          count,
-          json(evidence),
-          next.status,
-          changed,
-          ENGINE,
-          reason,
-          iso(now),
-          recordedRule,
-          changed || newIds.length > 0,
-          runId,
-        ],
-      );
-      if (changed) {
-        histories.push(
-          historyRow({
-            id: c.id,
-            from: existing.status,
-            to: next.status,
-            by: ENGINE,
-            reason,
-            runId,
-            at: now,
-          }),
-        );
-      }
-      if (next.change === 'reopened') {
-        counts.reopened_findings++;
-        if (next.status === 'open' && alerts) counts.alerting++;
-      } else if (newIds.length > 0 || next.change !== 'none') counts.updated_findings++;
     }
     await insertRows(
       connection,
@@ -436,10 +458,34 @@ where id = $14`,
       historyPlaceholders,
       HISTORY_VALUES,
     );
-    await recordRun();
+    await insertDetectionRuns(
+      connection,
+      all.map(({ input, counts }) => ({
+        runId: input.runId,
+        detectorId: input.detector.id,
+        version: input.detector.version,
+        window: input.window,
+        startedAt: input.startedAt,
+        durationMs: input.durationMs,
+        counts,
+        error: null,
+      })),
+    );
   });
-  await connection.run('drop table if exists temp.detect_evidence');
-  return counts;
+  if (withCandidates.length > 0) await connection.run('drop table if exists temp.detect_evidence');
+  return all.map((r) => r.counts);
+}
+
+/** The smallest window holding all of them. */
+function spanOf(windows: readonly DetectionWindow[]): DetectionWindow {
+  const first = windows[0];
+  if (!first) throw new Error('spanOf: no windows');
+  let { start, end } = first;
+  for (const w of windows) {
+    if (w.start < start) start = w.start;
+    if (w.end > end) end = w.end;
+  }
+  return { start, end };
 }
 
 export interface DetectionRunRow {
@@ -455,13 +501,24 @@ export interface DetectionRunRow {
 
 /** Records one detector's run; failed runs too, so the record shows review was attempted. */
 export async function insertDetectionRun(connection: DuckDBConnection, r: DetectionRunRow): Promise<void> {
-  await connection.run(
-    `insert into detection_runs (
-  run_id, detector_id, detector_version, window_start, window_end, started_at, duration_ms,
-  rows, new_findings, updated_findings, reopened_findings, suppressed_hits, error
-)
-values ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6::timestamptz, $7, $8, $9, $10, $11, $12, $13)`,
-    [
+  await insertDetectionRuns(connection, [r]);
+}
+
+const DETECTION_RUN_VALUES = 13;
+
+function detectionRunPlaceholders(base: number): string {
+  const p = (n: number): string => `$${base + n}`;
+  return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}::timestamptz, ${p(5)}::timestamptz, ${p(6)}::timestamptz, ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)})`;
+}
+
+/** Several detectors' runs in multi-row inserts. */
+export async function insertDetectionRuns(
+  connection: DuckDBConnection,
+  runs: readonly DetectionRunRow[],
+): Promise<void> {
+  await insertRows(
+    connection,
+    runs.map((r) => [
       r.runId,
       r.detectorId,
       r.version,
@@ -475,7 +532,14 @@ values ($1, $2, $3, $4::timestamptz, $5::timestamptz, $6::timestamptz, $7, $8, $
       r.counts?.reopened_findings ?? 0,
       r.counts?.suppressed_hits ?? 0,
       r.error,
-    ],
+    ]),
+    (values) => `insert into detection_runs (
+  run_id, detector_id, detector_version, window_start, window_end, started_at, duration_ms,
+  rows, new_findings, updated_findings, reopened_findings, suppressed_hits, error
+)
+values ${values}`,
+    detectionRunPlaceholders,
+    DETECTION_RUN_VALUES,
   );
 }
 

@@ -8,9 +8,11 @@ import { DetectorError } from './detector-error.js';
 import { resolveParams } from './detector-params.js';
 import {
   type DetectorCounts,
+  type DetectorResultInput,
   insertDetectionRun,
   lastWindowEnds,
   recordDetectorResult,
+  recordDetectorResults,
 } from './findings-store.js';
 import { groupByFingerprint } from './fingerprint.js';
 import type { Detector, DetectorProblem } from './load-detectors.js';
@@ -97,6 +99,89 @@ export function detectionWindow(
   return { start, end };
 }
 
+function outcomeOf(input: DetectorResultInput, counts: DetectorCounts): DetectorOutcome {
+  return {
+    ...counts,
+    detector: input.detector.id,
+    severity: input.detector.header.severity,
+    window_start: input.window.start.toISOString(),
+    window_end: input.window.end.toISOString(),
+    duration_ms: Math.round(input.durationMs),
+    error: null,
+  };
+}
+
+/**
+ * Records every detector's result in one transaction. Should that fail, each is recorded on its
+ * own, so one detector whose findings cannot be written is reported with its error and the others
+ * keep theirs.
+ */
+async function recordAll(
+  connection: DuckDBConnection,
+  pending: readonly DetectorResultInput[],
+): Promise<DetectorOutcome[]> {
+  if (pending.length === 0) return [];
+  try {
+    const counts = await timePhase('detect.record', () => recordDetectorResults(connection, pending));
+    return pending.map((input, i) => outcomeOf(input, counts[i] ?? ZERO));
+  } catch {
+    const outcomes: DetectorOutcome[] = [];
+    for (const input of pending) {
+      try {
+        outcomes.push(outcomeOf(input, await recordDetectorResult(connection, input)));
+      } catch (error) {
+        outcomes.push(
+          await recordFailure(
+            connection,
+            input.runId,
+            input.detector,
+            input.window,
+            input.startedAt,
+            input.durationMs,
+            error,
+          ),
+        );
+      }
+    }
+    return outcomes;
+  }
+}
+
+/** A detector that failed: its error on record (detection_runs) and as its outcome. */
+async function recordFailure(
+  connection: DuckDBConnection,
+  runId: number,
+  detector: Detector,
+  window: DetectionWindow | null,
+  startedAt: Date,
+  durationMs: number,
+  error: unknown,
+): Promise<DetectorOutcome> {
+  const message =
+    error instanceof DetectorError
+      ? error.message.replace(`${detector.id}: `, '')
+      : (describeError(error).split('\n')[0] ?? '');
+  await insertDetectionRun(connection, {
+    runId,
+    detectorId: detector.id,
+    version: detector.version,
+    window,
+    startedAt,
+    durationMs,
+    counts: null,
+    error: message,
+  });
+  return {
+    ...ZERO,
+    detector: detector.id,
+    severity: detector.header.severity,
+    window_start: window?.start.toISOString() ?? null,
+    window_end: window?.end.toISOString() ?? null,
+    duration_ms: Math.round(durationMs),
+    error: message,
+  };
+}
+
 /**
  * Runs every detector over its window, each isolated: one that fails (SQL error, refused
  * statement, bad columns, timeout) is recorded with its error and the others still run.
@@ -136,6 +221,11 @@ export async function runDetection(
       error,
     });
   }
+  // Detectors run one after another; what they found is recorded at the end, in one transaction
+  // (recordDetectorResults): a run's findings land together or not at all, and a crash before the
+  // end leaves no detection_runs row, so the next run judges the same windows again.
+  const pending: DetectorResultInput[] = [];
+  const ran: DetectorOutcome[] = [];
   for (const detector of options.detectors) {
     const startedAt = new Date();
     const t0 = performance.now();
@@ -163,55 +253,27 @@ export async function runDetection(
           suppressionForRows(options.config.suppressions, detector.id, c.rows, now),
         ]),
       );
-      const counts = await timePhase('detect.record', () =>
-        recordDetectorResult(connection, {
-          runId,
-          detector,
-          window: judged,
-          candidates,
-          suppressions,
-          rows: output.rows.length,
-          startedAt,
-          durationMs: performance.now() - t0,
-          now,
-        }),
-      );
-      outcomes.push({
-        ...counts,
-        detector: detector.id,
-        severity: detector.header.severity,
-        window_start: window.start.toISOString(),
-        window_end: window.end.toISOString(),
-        duration_ms: Math.round(performance.now() - t0),
-        error: null,
+      pending.push({
+        runId,
+        detector,
+        window: judged,
+        candidates,
+        suppressions,
+        rows: output.rows.length,
+        startedAt,
+        durationMs: performance.now() - t0,
+        now,
       });
     } catch (error) {
-      const message =
-        error instanceof DetectorError
-          ? error.message.replace(`${detector.id}: `, '')
-          : (describeError(error).split('\n')[0] ?? '');
-      const durationMs = performance.now() - t0;
-      await insertDetectionRun(connection, {
-        runId,
-        detectorId: detector.id,
-        version: detector.version,
-        window,
-        startedAt,
-        durationMs,
-        counts: null,
-        error: message,
-      });
-      outcomes.push({
-        ...ZERO,
-        detector: detector.id,
-        severity: detector.header.severity,
-        window_start: window?.start.toISOString() ?? null,
-        window_end: window?.end.toISOString() ?? null,
-        duration_ms: Math.round(durationMs),
-        error: message,
-      });
+      ran.push(
+        await recordFailure(connection, runId, detector, window, startedAt, performance.now() - t0, error),
+      );
     }
   }
+  ran.push(...(await recordAll(connection, pending)));
+  // In the library's order, as they ran, whether they failed or not.
+  const order = new Map(options.detectors.map((d, i) => [d.id, i]));
+  outcomes.push(...ran.sort((a, b) => (order.get(a.detector) ?? 0) - (order.get(b.detector) ?? 0)));
   const failed = outcomes.filter((o) => o.error !== null).length;
   const alerting = outcomes.reduce((n, o) => n + o.alerting, 0);
   const status = failed > 0 ? 'partial' : 'ok';

@@ -585,4 +585,40 @@ create table event_conflicts (
     // Built in src/store/source-views.ts, whose text is frozen with this migration.
     sql: SOURCE_VIEWS_SQL,
   },
+  {
+    version: 8,
+    name: 'classification macros that parse a raw record or run a regex only for rows that need it',
+    sql: `
+-- The same classifications as version 4, same results. Inside an expression, DuckDB evaluates
+-- every operand of AND and OR for every row, so version 4 parsed each row's raw record (for SSM's
+-- withDecryption) and ran the error-code regex on successes too; a CASE evaluates its THEN only
+-- for the rows whose WHEN holds. A day of 333,000 events: is_secret_read 72 -> 35 ms in the
+-- activity profile. events.outcome is NOT NULL, so 'else false' equals version 4's result.
+
+-- A call refused for lack of permission (enumeration), failed console sign-ins aside.
+create or replace macro is_access_denied(outcome, action, error_code) as
+  case
+    when outcome = 'failure' and action is distinct from 'ConsoleLogin'
+      then regexp_matches(lower(coalesce(error_code, '')), 'accessdenied|unauthorized|forbidden|permission_denied|authorizationfailed|authorizationerror|notauthorized|unauthenticated|accessdeniedexception')
+    else false
+  end;
+
+-- A successful read of a secret's value: Secrets Manager, SSM parameters with decryption, KMS
+-- Decrypt called directly by a person (not by an AWS service for it, not by a workload role),
+-- Secret Manager AccessSecretVersion, Key Vault secret reads.
+create or replace macro is_secret_read(source, service, action, outcome, actor_type, identity, source_ip, raw) as
+  outcome = 'success'
+  and case
+    when source = 'aws' and service = 'ssm.amazonaws.com' and action in ['GetParameter', 'GetParameters', 'GetParametersByPath']
+      then lower(raw->>'$.requestParameters.withDecryption') = 'true'
+    else (source = 'aws' and service = 'secretsmanager.amazonaws.com' and action in ['GetSecretValue', 'BatchGetSecretValue'])
+      or (source = 'aws' and service = 'kms.amazonaws.com' and action = 'Decrypt'
+        and coalesce(source_ip, '') not like '%.amazonaws.com'
+        and (identity like '%@%' or actor_type in ['user', 'root', 'federated']))
+      or (source = 'gcp' and action like '%SecretManagerService.AccessSecretVersion')
+      or (source = 'azure' and lower(action) in ['secretget', 'microsoft.keyvault/vaults/secrets/read',
+        'microsoft.keyvault/vaults/secrets/getsecret/action'])
+  end;
+`,
+  },
 ];

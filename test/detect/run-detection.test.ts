@@ -189,6 +189,64 @@ describe('runDetection', () => {
     ]);
   });
 
+  it('records every detector of a run together, each with its own counts', async () => {
+    await ingest(store, [
+      trailRecord(1, { eventTime: at(0) }),
+      trailRecord(2, { eventTime: at(5), eventName: 'StopLogging' }),
+      trailRecord(3, { eventTime: at(6) }),
+    ]);
+    const result = await runDetection(store.connection, {
+      detectors: [goodDetector('aws/api-burst'), goodDetector('aws/delete-trail')],
+      config: config({ params: { 'aws/api-burst': { min_events: 3 } } }),
+      since: iso(at(0)),
+      until: iso(at(30)),
+    });
+    expect(result.outcomes.map((o) => [o.detector, o.rows, o.new_findings, o.error])).toEqual([
+      ['aws/api-burst', 1, 1, null],
+      ['aws/delete-trail', 3, 1, null],
+    ]);
+    const findings = await listFindings(store.connection);
+    expect(findings.map((f) => [f.detector, f.count, [...f.evidence].sort()]).sort()).toEqual([
+      ['aws/api-burst', 3, ['evt-1', 'evt-2', 'evt-3']],
+      ['aws/delete-trail', 3, ['evt-1', 'evt-2', 'evt-3']],
+    ]);
+    expect(await detectionRuns()).toEqual([
+      { detector_id: 'aws/api-burst', rows: '1', new_findings: '1', updated_findings: '0', error: null },
+      { detector_id: 'aws/delete-trail', rows: '3', new_findings: '1', updated_findings: '0', error: null },
+    ]);
+  });
+
+  it('records detector by detector when the findings of one cannot be written: that one fails, the others keep theirs', async () => {
+    // A write failure injected in the database itself: the findings table refuses one detector's rows.
+    const ddl = String(
+      (
+        await store.connection.runAndReadAll(`select sql from duckdb_tables() where table_name = 'findings'`)
+      ).getRows()[0]?.[0],
+    );
+    await store.connection.run('drop table findings');
+    await store.connection.run(ddl.replace(/\);?\s*$/, `, check (detector_id <> 'aws/api-burst'))`));
+    await ingest(store, [
+      trailRecord(1, { eventTime: at(0) }),
+      trailRecord(2, { eventTime: at(5), eventName: 'StopLogging' }),
+      trailRecord(3, { eventTime: at(6) }),
+    ]);
+    const result = await runDetection(store.connection, {
+      detectors: [goodDetector('aws/api-burst'), goodDetector('aws/delete-trail')],
+      config: config({ params: { 'aws/api-burst': { min_events: 3 } } }),
+      since: iso(at(0)),
+      until: iso(at(30)),
+    });
+    expect(result.status).toBe('partial');
+    const byId = Object.fromEntries(result.outcomes.map((o) => [o.detector, o]));
+    expect(byId['aws/api-burst']?.error).toMatch(/CHECK constraint/i);
+    expect(byId['aws/delete-trail']).toMatchObject({ error: null, new_findings: 1 });
+    expect((await listFindings(store.connection)).map((f) => f.detector)).toEqual(['aws/delete-trail']);
+    expect((await detectionRuns()).map((r) => [r.detector_id, r.error === null])).toEqual([
+      ['aws/api-burst', false],
+      ['aws/delete-trail', true],
+    ]);
+  });
+
   it('interrupts a detector that runs past the timeout and goes on', async () => {
     const slow = loadDetectors(HOSTILE_ROOT).detectors.find((d) => d.id === 'aws/slow');
     if (!slow) throw new Error('no slow detector');
