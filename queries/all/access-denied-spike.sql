@@ -51,6 +51,8 @@ with judged_events as (
   where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
     and actor is not null
+    -- implied by is_access_denied; a filter DuckDB pushes into the scan, so only failures are read
+    and outcome = 'failure'
     and is_access_denied(outcome, action, error_code)
 ),
 judged_counts as (

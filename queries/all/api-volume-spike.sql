@@ -27,15 +27,11 @@
 --   min_calls: 100
 -- ---
 with judged_calls as (
+  -- Counts only: the details of a principal's calls are looked up for the spiking few (details).
   select
     actor,
     account,
-    min(event_time) as event_time,
-    arg_min(region, event_time) as region,
-    mode(source_ip) as source_ip,
-    mode(action) as top_action,
-    count(*) as calls,
-    arg_min(event_id, event_time, 50) as evidence
+    count(*) as calls
   from events
   where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
@@ -114,23 +110,48 @@ scored_principals as (
   join baseline_stats as b
     on b.actor = j.actor
     and b.account = j.account
+),
+spiking as materialized (
+  select
+    *
+  from scored_principals
+  where active_days >= getvariable('min_active_days')
+    and calls >= getvariable('min_calls')
+    and robust_z >= getvariable('min_z')
+),
+details as (
+  select
+    e.actor,
+    e.account,
+    min(e.event_time) as event_time,
+    arg_min(e.region, e.event_time) as region,
+    mode(e.source_ip) as source_ip,
+    mode(e.action) as top_action,
+    arg_min(e.event_id, e.event_time, 50) as evidence
+  from events as e
+  semi join spiking as s
+    on s.actor = e.actor
+    and s.account is not distinct from e.account
+  where e.event_time >= getvariable('window_start')
+    and e.event_time < getvariable('window_end')
+  group by e.actor, e.account
 )
 select
-  event_time,
-  actor,
-  account,
-  region,
-  source_ip,
-  top_action as action,
+  d.event_time,
+  s.actor,
+  s.account,
+  d.region,
+  d.source_ip,
+  d.top_action as action,
   null::varchar as resource,
   format('{} made {} calls (about {} a day) against a daily median of {} over {} active baseline days (robust z {})',
-    actor, calls, round(daily_rate)::bigint, median_calls, active_days, round(robust_z, 1)) as summary,
-  evidence,
-  calls,
-  median_calls,
-  round(robust_z, 2) as robust_z
-from scored_principals
-where active_days >= getvariable('min_active_days')
-  and calls >= getvariable('min_calls')
-  and robust_z >= getvariable('min_z')
-order by event_time
+    s.actor, s.calls, round(s.daily_rate)::bigint, s.median_calls, s.active_days, round(s.robust_z, 1)) as summary,
+  d.evidence,
+  s.calls,
+  s.median_calls,
+  round(s.robust_z, 2) as robust_z
+from spiking as s
+join details as d
+  on d.actor = s.actor
+  and d.account is not distinct from s.account
+order by d.event_time

@@ -23,24 +23,41 @@
 --   baseline_days: 30
 --   min_history_events: 20
 -- ---
-with judged_networks as (
+with judged_addresses as (
+  -- Each distinct address of the window classified once (network_of is a regex), not every event.
   select
-    actor,
-    account,
-    network_of(source_ip) as network,
-    min(event_time) as event_time,
-    arg_min(source_ip, event_time) as source_ip,
-    arg_min(region, event_time) as region,
-    arg_min(action, event_time) as action,
+    source_ip,
+    network_of(source_ip) as network
+  from (
+    select distinct source_ip
+    from events
+    where event_time >= getvariable('window_start')
+      and event_time < getvariable('window_end')
+      and actor is not null
+      and actor_type is distinct from 'service'
+      and source_ip is not null
+  )
+  where network_of(source_ip) is not null
+),
+judged_networks as (
+  select
+    e.actor,
+    e.account,
+    a.network,
+    min(e.event_time) as event_time,
+    arg_min(e.source_ip, e.event_time) as source_ip,
+    arg_min(e.region, e.event_time) as region,
+    arg_min(e.action, e.event_time) as action,
     count(*) as events,
-    arg_min(event_id, event_time, 20) as evidence
-  from events
-  where event_time >= getvariable('window_start')
-    and event_time < getvariable('window_end')
-    and actor is not null
-    and actor_type is distinct from 'service'
-    and network_of(source_ip) is not null
-  group by actor, account, network
+    arg_min(e.event_id, e.event_time, 20) as evidence
+  from events as e
+  join judged_addresses as a
+    on a.source_ip = e.source_ip
+  where e.event_time >= getvariable('window_start')
+    and e.event_time < getvariable('window_end')
+    and e.actor is not null
+    and e.actor_type is distinct from 'service'
+  group by e.actor, e.account, a.network
 ),
 -- History from the activity profile (docs/detection.md): the whole UTC days before the window's
 -- first day, so the judged window never vouches for itself; only the principals being judged.

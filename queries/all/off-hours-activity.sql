@@ -79,7 +79,7 @@ baseline_hours as (
   from (select identity, unnest(hours) as hour_of_day from baseline_days)
   group by all
 ),
-baseline_profiles as (
+baseline_groups as (
   select
     d.identity,
     count(*) as active_days,
@@ -96,12 +96,20 @@ baseline_profiles as (
     on h.identity = d.identity
   group by d.identity
 ),
+-- For each hour of the day (index hour + 1), the hours to the principal's nearest usual hour (12
+-- when it has none): worked out once per principal rather than once per event.
+baseline_profiles as (
+  select
+    *,
+    [coalesce(list_min([least(abs(h - u), 24 - abs(h - u)) for u in coalesce(usual_hours, [])]), 12) for h in range(24)] as hours_away_by_hour
+  from baseline_groups
+),
 judged_events as (
   select
     e.*,
     p.usual_hours,
     p.active_days,
-    coalesce(list_min([least(abs(hour(e.event_time) - u), 24 - abs(hour(e.event_time) - u)) for u in coalesce(p.usual_hours, [])]), 12) as hours_away
+    p.hours_away_by_hour[hour(e.event_time) + 1] as hours_away
   from people_events as e
   join baseline_profiles as p
     on p.identity = e.identity
