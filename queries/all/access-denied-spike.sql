@@ -82,7 +82,9 @@ baseline_stats as (
   from daily_baseline(
     'denied',
     (getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer))::date,
-    getvariable('window_start')::timestamptz::date - 1
+    getvariable('window_start')::timestamptz::date - 1,
+    -- only the principals being judged: their baseline, not every principal's
+    identities := (select list(distinct identity) from judged_counts)
   )
 ),
 scored as (

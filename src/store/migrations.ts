@@ -621,4 +621,72 @@ create or replace macro is_secret_read(source, service, action, outcome, actor_t
   end;
 `,
   },
+  {
+    version: 9,
+    name: 'daily_baseline for some principals only',
+    sql: `
+-- daily_baseline as in version 4, with an optional list of identities: a detector judging a day
+-- needs the baseline of the principals active in it (a hundred), not of every principal in the
+-- profile (thousands). Without the list it is version 4's macro.
+create or replace macro daily_baseline(metric, first_day, last_day, identities := null) as table
+with daily as (
+  select
+    source,
+    identity,
+    day,
+    sum(case metric
+      when 'events' then events
+      when 'denied' then denied
+      when 'deletions' then deletions
+      when 'sensitive_reads' then sensitive_reads
+      when 'secret_reads' then secret_reads
+    end) as hits
+  from activity_days
+  where day >= first_day
+    and day <= last_day
+    and (identities is null or list_contains(identities, identity))
+  group by all
+),
+days as (
+  select unnest(generate_series(first_day::timestamp, last_day::timestamp, interval 1 day))::date as day
+),
+with_idle_days as (
+  select
+    p.source,
+    p.identity,
+    d.day,
+    coalesce(h.hits, 0) as hits,
+    h.day is not null as active
+  from (select source, identity, min(day) as first_day from daily group by all) as p
+  join days as d
+    on d.day >= p.first_day
+  left join daily as h
+    on h.source = p.source
+    and h.identity = p.identity
+    and h.day = d.day
+),
+medians as (
+  select
+    source,
+    identity,
+    median(hits) as median_hits,
+    max(hits) as max_hits,
+    count_if(active) as active_days
+  from with_idle_days
+  group by all
+)
+select
+  m.source,
+  m.identity,
+  m.median_hits,
+  m.max_hits,
+  m.active_days,
+  median(abs(h.hits - m.median_hits)) as mad_hits
+from medians as m
+join with_idle_days as h
+  on h.source = m.source
+  and h.identity = m.identity
+group by all;
+`,
+  },
 ];
