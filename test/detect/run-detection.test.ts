@@ -247,6 +247,52 @@ describe('runDetection', () => {
     ]);
   });
 
+  it('writes many findings at once (appended, not bound) with the same values as a few', async () => {
+    const user = (n: number) => ({
+      type: 'IAMUser',
+      arn: `arn:aws:iam::111122223333:user/u${n}`,
+      accountId: '111122223333',
+      userName: `u${n}`,
+    });
+    await ingest(
+      store,
+      Array.from({ length: 120 }, (_, i) =>
+        trailRecord(i + 1, { eventTime: at(i % 60), userIdentity: user(i % 60) }),
+      ),
+    );
+    const result = await runDetection(store.connection, {
+      detectors: [goodDetector('aws/delete-trail')],
+      config: config(),
+      since: iso(at(0)),
+      until: iso(at(59)),
+      now: iso('2026-03-02T00:00:00Z'),
+    });
+    expect(result.outcomes[0]).toMatchObject({ rows: 118, new_findings: 59, error: null });
+    const findings = await listFindings(store.connection);
+    expect(findings).toHaveLength(59);
+    const u7 = findings.find((f) => f.actor === 'arn:aws:iam::111122223333:user/u7');
+    expect(u7).toMatchObject({
+      detector: 'aws/delete-trail',
+      severity: 'high',
+      status: 'open',
+      account: '111122223333',
+      first_seen: '2026-03-01T10:07:00.000Z',
+      last_seen: '2026-03-01T10:07:00.000Z',
+      count: 2,
+      controls: { 'cis_aws_v4.0.0': ['3.1'], nist_800_53_r5: ['AU-6'] },
+    });
+    expect(u7?.evidence.sort()).toEqual(['evt-68', 'evt-8']);
+    const history = await store.connection.runAndReadAll(
+      `select count(*), count(distinct finding_id), min(reason), min(changed_at)::varchar from finding_history`,
+    );
+    expect(history.getRows()[0]?.map(String)).toEqual([
+      '59',
+      '59',
+      'first detected',
+      '2026-03-02 00:00:00+00',
+    ]);
+  });
+
   it('interrupts a detector that runs past the timeout and goes on', async () => {
     const slow = loadDetectors(HOSTILE_ROOT).detectors.find((d) => d.id === 'aws/slow');
     if (!slow) throw new Error('no slow detector');
