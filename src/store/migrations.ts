@@ -593,7 +593,8 @@ create table event_conflicts (
 -- every operand of AND and OR for every row, so version 4 parsed each row's raw record (for SSM's
 -- withDecryption) and ran the error-code regex on successes too; a CASE evaluates its THEN only
 -- for the rows whose WHEN holds. A day of 333,000 events: is_secret_read 72 -> 35 ms in the
--- activity profile. events.outcome is NOT NULL, so 'else false' equals version 4's result.
+-- activity profile. events.outcome is NOT NULL, so 'else false' and testing outcome first give
+-- version 4's results.
 
 -- A call refused for lack of permission (enumeration), failed console sign-ins aside.
 create or replace macro is_access_denied(outcome, action, error_code) as
@@ -619,6 +620,26 @@ create or replace macro is_secret_read(source, service, action, outcome, actor_t
       or (source = 'azure' and lower(action) in ['secretget', 'microsoft.keyvault/vaults/secrets/read',
         'microsoft.keyvault/vaults/secrets/getsecret/action'])
   end;
+
+-- A successful sensitive read: secret reads, plus listing secrets and keys, credential reports,
+-- account authorization details, bucket and key policies, instance passwords, storage account keys,
+-- app settings and AKS admin credentials. Version 4's IN lists became a join per row; the lists
+-- and the CASE by cloud test each row against its own cloud's actions only.
+create or replace macro is_sensitive_read(source, service, action, outcome, actor_type, identity, source_ip, raw) as
+  outcome = 'success'
+  and (is_secret_read(source, service, action, outcome, actor_type, identity, source_ip, raw)
+    or case source
+      when 'aws' then action in ['ListSecrets', 'GetCredentialReport', 'GenerateCredentialReport',
+        'GetAccountAuthorizationDetails', 'ListAccessKeys', 'ListSSHPublicKeys', 'ListServiceSpecificCredentials',
+        'ListSigningCertificates', 'GetBucketPolicy', 'GetBucketAcl', 'GetKeyPolicy', 'GetPasswordData']
+      when 'gcp' then action like '%SecretManagerService.ListSecrets'
+        or action like '%.ListServiceAccountKeys'
+        or action like '%.GetServiceAccountKey'
+      when 'azure' then lower(action) in ['secretlist', 'microsoft.storage/storageaccounts/listkeys/action',
+        'microsoft.web/sites/config/list/action',
+        'microsoft.containerservice/managedclusters/listclusteradmincredential/action']
+      else false
+    end);
 `,
   },
   {
