@@ -9,7 +9,9 @@
 -- method: match
 -- keys: [actor, account, action, resource]
 -- description: >
---   A new or changed federation trust: an IAM SAML or OIDC provider created or updated, a GCP workload
+--   A new or changed federation trust: an IAM SAML or OIDC provider created or updated, an IAM Roles
+--   Anywhere trust anchor created or updated (workloads holding a certificate from that authority
+--   can then assume roles), a GCP workload
 --   or workforce identity pool provider created or updated, a Cloud Identity / Google Workspace inbound
 --   SSO profile (SAML or OIDC) created or updated (admin.googleapis.com inboundSsoProfileCreated /
 --   inboundSsoProfileUpdated: the organization then accepts sign-ins that IdP asserts), or an Entra ID
@@ -31,6 +33,12 @@ with federation_events as (
   where source = 'aws'
     and service = 'iam.amazonaws.com'
     and action in ['CreateSAMLProvider', 'UpdateSAMLProvider', 'CreateOpenIDConnectProvider', 'AddClientIDToOpenIDConnectProvider', 'UpdateOpenIDConnectProviderThumbprint']
+  union all
+  select *
+  from events
+  where source = 'aws'
+    and service = 'rolesanywhere.amazonaws.com'
+    and action in ['CreateTrustAnchor', 'UpdateTrustAnchor']
   union all
   select *
   from events
@@ -60,7 +68,7 @@ federation_changes as (
     source_ip,
     action,
     case
-      when source = 'aws' then coalesce(raw->>'$.requestParameters.name', raw->>'$.requestParameters.url', raw->>'$.responseElements.sAMLProviderArn', raw->>'$.responseElements.openIDConnectProviderArn', resources[1])
+      when source = 'aws' then coalesce(raw->>'$.requestParameters.name', raw->>'$.requestParameters.url', raw->>'$.responseElements.sAMLProviderArn', raw->>'$.responseElements.openIDConnectProviderArn', raw->>'$.requestParameters.trustAnchorId', resources[1])
       -- Admin audit entries name the profile in an event parameter; resourceName is the settings collection.
       when service = 'admin.googleapis.com' then coalesce(
         list_filter(
