@@ -12,7 +12,8 @@
 -- description: >
 --   A change to the AWS organization: accounts created, invited, moved, removed or leaving,
 --   organizational units changed, or service control policies created, attached, detached or updated. An
---   account leaving the organization escapes its guardrails.
+--   account leaving the organization escapes its guardrails, so LeaveOrganization is reported even when
+--   it was denied: the attempt is the signal (an SCP that stops it is doing its job).
 -- remediation: >
 --   Confirm the change with the organization administrators; an account leaving, or an SCP being
 --   detached, deserves a call.
@@ -29,6 +30,8 @@ with organizations_changed_events as (
     region,
     source_ip,
     action,
+    outcome,
+    error_code,
     coalesce(raw->>'$.requestParameters.policyId', raw->>'$.requestParameters.accountId', raw->>'$.requestParameters.organizationalUnitId', raw->>'$.requestParameters.targetId', resources[1]) as resource
   from events
   where source = 'aws'
@@ -36,7 +39,7 @@ with organizations_changed_events as (
     and event_time < getvariable('window_end')
     and service = 'organizations.amazonaws.com'
     and action in ['AcceptHandshake', 'AttachPolicy', 'CreateAccount', 'CreateOrganizationalUnit', 'CreatePolicy', 'DeclineHandshake', 'DeleteOrganization', 'DeleteOrganizationalUnit', 'DeletePolicy', 'DetachPolicy', 'DisablePolicyType', 'EnablePolicyType', 'InviteAccountToOrganization', 'LeaveOrganization', 'MoveAccount', 'RemoveAccountFromOrganization', 'UpdatePolicy', 'UpdateOrganizationalUnit']
-    and outcome = 'success'
+    and (outcome = 'success' or action = 'LeaveOrganization')
 )
 select
   event_time,
@@ -46,7 +49,10 @@ select
   source_ip,
   action,
   resource,
-  format('{} changed the AWS organization: {} on {}', actor, action, coalesce(resource, 'an unnamed resource')) as summary,
+  case
+    when outcome = 'success' then format('{} changed the AWS organization: {} on {}', actor, action, coalesce(resource, 'an unnamed resource'))
+    else format('{} tried to take account {} out of the AWS organization ({}: {})', actor, account, outcome, coalesce(error_code, 'no error code'))
+  end as summary,
   [event_id] as evidence
 from organizations_changed_events
 order by event_time
