@@ -103,18 +103,18 @@ export const PANTHER_THRESHOLDS = {
   // 150/169 before AWS.EC2.Startup.Script.Change was mapped.
   agreement: {
     min: 88,
-    why: '167/185 = 90.3%: 18 known disagreements, each with its reason in panther-map.yaml (scope and design; no detector gap left)',
+    why: '170/188 = 90.4%: 18 known disagreements, each with its reason in panther-map.yaml (scope and design; no detector gap left)',
   },
   trueFired: {
     min: 85,
-    why: '85/97 = 87.6%: misses are App Engine firewalls, pools without providers, a data-plane role, test shapes',
+    why: '86/98 = 87.8%: misses are App Engine firewalls, pools without providers, a data-plane role, test shapes',
   },
   falseSilent: {
     min: 91,
-    why: '82/88 = 93.2%: Panther allow-lists (benign root calls, IAM Identity Center, service-made denials) we leave to suppressions',
+    why: '84/90 = 93.3%: Panther allow-lists (benign root calls, IAM Identity Center, service-made denials) we leave to suppressions',
   },
   mappedRules: {
-    min: 65,
-    why: '65 of 314 rules mapped (58 before seven were added with new detectors); a rule leaves the map only with a reason (its detector removed or its question changed)',
+    min: 66,
+    why: '66 of 314 rules mapped (58 before eight were added with new detectors); a rule leaves the map only with a reason (its detector removed or its question changed)',
   },
 } as const satisfies Record<string, Threshold>;
