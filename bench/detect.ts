@@ -380,6 +380,12 @@ interface SizeResult {
   huntFindings: number;
 }
 
+const FINDING_TABLES = ['finding_evidence', 'finding_history', 'findings'];
+
+async function deleteAll(c: DuckDBConnection, tables: readonly string[]): Promise<void> {
+  for (const table of tables) await c.run(`delete from ${table}`);
+}
+
 async function measure(n: number): Promise<SizeResult> {
   const path = await prepareStore(n);
   // Before this run's findings: deleted findings of earlier runs leave free blocks in the file.
@@ -389,9 +395,7 @@ async function measure(n: number): Promise<SizeResult> {
     const c = store.connection;
     await restrictForDetection(c);
     // Findings of an earlier bench run would turn this run's inserts into updates: start clean.
-    for (const table of ['finding_evidence', 'finding_history', 'findings', 'detection_runs']) {
-      await c.run(`delete from ${table}`);
-    }
+    await deleteAll(c, [...FINDING_TABLES, 'detection_runs']);
     const count = Number((await c.runAndReadAll('select count(*) from events')).getRows()[0]?.[0]);
     const backfill = await primeProfile(c);
     // The yardstick: one full scan, the cheapest question that reads every row's actor. Run once
@@ -413,8 +417,7 @@ async function measure(n: number): Promise<SizeResult> {
     const findings = Number((await c.runAndReadAll('select count(*) from findings')).getRows()[0]?.[0]);
     // An analyst's retro-hunt: every detector over the whole store at once (detect --since), from
     // a clean findings table as a first hunt would be.
-    for (const table of ['finding_evidence', 'finding_history', 'findings'])
-      await c.run(`delete from ${table}`);
+    await deleteAll(c, FINDING_TABLES);
     const hunt = await timed(() =>
       runDetection(c, {
         detectors,

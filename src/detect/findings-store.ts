@@ -333,9 +333,11 @@ export async function recordDetectorResults(
     const histories: DuckDBValue[][] = [];
     if (withCandidates.length > 0) {
       // One evidence table for every detector of the batch (evidenceTimes filled it), one runId.
-      const runIds = new Set(withCandidates.map((r) => r.input.runId));
-      if (runIds.size !== 1) throw new Error('recordDetectorResults: one detection run at a time');
-      const fresh = await addEvidence(connection, withCandidates[0]?.input.runId ?? 0);
+      const [runId, ...others] = new Set(withCandidates.map((r) => r.input.runId));
+      if (runId === undefined || others.length > 0) {
+        throw new Error('recordDetectorResults: one detection run at a time');
+      }
+      const fresh = await addEvidence(connection, runId);
       const ids = withCandidates.flatMap((r) => r.input.candidates.map((c) => c.id));
       const stored = await existingFindings(connection, ids);
       const evidenceTotals = await evidenceCounts(connection, ids);

@@ -134,11 +134,11 @@ async function recordAll(
           await recordFailure(
             connection,
             input.runId,
-            input.detector,
+            subjectOf(input.detector),
             input.window,
             input.startedAt,
             input.durationMs,
-            error,
+            failureMessage(input.detector.id, error),
           ),
         );
       }
@@ -147,39 +147,47 @@ async function recordAll(
   }
 }
 
-/** A detector that failed: its error on record (detection_runs) and as its outcome. */
+/** Why a detector failed, in one line, without repeating its id. */
+function failureMessage(detectorId: string, error: unknown): string {
+  return error instanceof DetectorError
+    ? error.message.replace(`${detectorId}: `, '')
+    : (describeError(error).split('\n')[0] ?? '');
+}
+
+/** A detector, or a file that did not load as one, that failed: on record (detection_runs) and as its outcome. */
 async function recordFailure(
   connection: DuckDBConnection,
   runId: number,
-  detector: Detector,
+  subject: { readonly id: string; readonly version: string | null; readonly severity: string | null },
   window: DetectionWindow | null,
   startedAt: Date,
   durationMs: number,
-  error: unknown,
+  error: string,
 ): Promise<DetectorOutcome> {
-  const message =
-    error instanceof DetectorError
-      ? error.message.replace(`${detector.id}: `, '')
-      : (describeError(error).split('\n')[0] ?? '');
   await insertDetectionRun(connection, {
     runId,
-    detectorId: detector.id,
-    version: detector.version,
+    detectorId: subject.id,
+    version: subject.version,
     window,
     startedAt,
     durationMs,
     counts: null,
-    error: message,
+    error,
   });
   return {
     ...ZERO,
-    detector: detector.id,
-    severity: detector.header.severity,
+    detector: subject.id,
+    severity: subject.severity,
     window_start: window?.start.toISOString() ?? null,
     window_end: window?.end.toISOString() ?? null,
     duration_ms: Math.round(durationMs),
-    error: message,
+    error,
   };
+}
+
+/** What recordFailure needs of a loaded detector. */
+function subjectOf(detector: Detector) {
+  return { id: detector.id, version: detector.version, severity: detector.header.severity };
 }
 
 /**
@@ -201,25 +209,17 @@ export async function runDetection(
   const lastEnds = options.since ? new Map<string, Date>() : await lastWindowEnds(connection);
   for (const problem of options.problems ?? []) {
     const error = `invalid detector file: ${problem.issues.map((i) => `${i.line ? `line ${i.line}: ` : ''}${i.key ? `${i.key}: ` : ''}${i.message}`).join('; ')}`;
-    await insertDetectionRun(connection, {
-      runId,
-      detectorId: problem.id,
-      version: null,
-      window: null,
-      startedAt: now,
-      durationMs: 0,
-      counts: null,
-      error,
-    });
-    outcomes.push({
-      ...ZERO,
-      detector: problem.id,
-      severity: null,
-      window_start: null,
-      window_end: null,
-      duration_ms: 0,
-      error,
-    });
+    outcomes.push(
+      await recordFailure(
+        connection,
+        runId,
+        { id: problem.id, version: null, severity: null },
+        null,
+        now,
+        0,
+        error,
+      ),
+    );
   }
   // Detectors run one after another; what they found is recorded at the end, in one transaction
   // (recordDetectorResults): a run's findings land together or not at all, and a crash before the
@@ -266,7 +266,15 @@ export async function runDetection(
       });
     } catch (error) {
       ran.push(
-        await recordFailure(connection, runId, detector, window, startedAt, performance.now() - t0, error),
+        await recordFailure(
+          connection,
+          runId,
+          subjectOf(detector),
+          window,
+          startedAt,
+          performance.now() - t0,
+          failureMessage(detector.id, error),
+        ),
       );
     }
   }
