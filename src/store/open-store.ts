@@ -3,7 +3,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { AuditlakeError, describeError, StoreError } from '../errors.js';
 import { ensurePrivateDir, restrictToOwner, tightenUmask } from '../util/private-files.js';
 import { MIGRATIONS } from './migrations.js';
-import { openAttachedDatabase, ROW_GROUP_SIZE } from './open-attached.js';
+import { openAttachedDatabase, ROW_GROUP_SIZE, STORE_CATALOG } from './open-attached.js';
 import { openEncryptedDatabase } from './open-encrypted.js';
 import { isLockConflict, retryWhileBusy, storeAccess, storeBusyError } from './store-busy.js';
 import { claimOwnership, releaseOwnership } from './store-owner.js';
@@ -74,6 +74,7 @@ async function openOnce(options: StoreOptions, command: string): Promise<Store> 
   }
   let instance: DuckDBInstance;
   let connection: DuckDBConnection;
+  const attached = onDisk && (options.encryptionKey !== undefined || !options.readOnly);
   try {
     const appendOptions = options.readOnly ? [] : [`row_group_size ${ROW_GROUP_SIZE}`];
     if (onDisk && options.encryptionKey !== undefined) {
@@ -104,6 +105,9 @@ async function openOnce(options: StoreOptions, command: string): Promise<Store> 
     async connect() {
       const more = await instance.connect();
       extra.push(more);
+      // A new connection starts in the instance's default catalog, the in-memory one when the
+      // store is attached: point it at the store, as the first connection was.
+      if (attached) await more.run(`use ${STORE_CATALOG}`);
       return more;
     },
     close() {

@@ -68,4 +68,25 @@ describe('row groups of a store opened for writing', () => {
       reader.close();
     }
   });
+
+  it('points every further connection at the store, plain, encrypted or read-only', async () => {
+    const plain = join(dir, 'more.duckdb');
+    const encrypted = {
+      path: join(dir, 'more-encrypted.duckdb'),
+      encryptionKey: 'correct-horse-battery-staple-1',
+      allowUnsafeBuiltinCrypto: true,
+    };
+    await rowGroupsAfterInsert({ path: plain }, 7);
+    await rowGroupsAfterInsert(encrypted, 7);
+    for (const options of [{ path: plain }, { path: plain, readOnly: true }, encrypted]) {
+      const store = await openStore(options);
+      try {
+        const more = await store.connect();
+        const n = await more.runAndReadAll('select count(*) from rg_probe');
+        expect(Number(n.getRows()[0]?.[0])).toBe(7);
+      } finally {
+        store.close();
+      }
+    }
+  });
 });
