@@ -48,6 +48,11 @@ export const detectionSchema = z.strictObject({
   suppressions: z.array(suppressionSchema).default([]),
   /** Per-detector time limit; a detector running longer is interrupted and reported failed. */
   timeout_seconds: z.number().positive().default(300),
+  /**
+   * Detectors run side by side on this many connections to the store. Most detector queries are
+   * too small to keep every core busy alone; more than the cores rarely helps.
+   */
+  parallel: z.number().int().min(1).max(16).default(2),
 });
 
 /** Compliance reports (`auditlake report`, docs/reports.md). */
@@ -65,7 +70,7 @@ export const reportSchema = z.strictObject({
 
 export const configSchema = z.strictObject({
   sources: sourcesSchema.default({ aws: [], gcp: [], azure: [], files: [] }),
-  detection: detectionSchema.default({ params: {}, suppressions: [], timeout_seconds: 300 }),
+  detection: detectionSchema.default({ params: {}, suppressions: [], timeout_seconds: 300, parallel: 2 }),
   report: reportSchema.default({ organization: 'Example Organization', max_findings_per_detector: 10 }),
   store: storeSchema.default({}),
   /** Evidence checks: CloudTrail digest public keys for offline verification (docs/integrity.md). */

@@ -88,6 +88,7 @@ const REST = `
 # What the detectors do (docs/detection.md).
 detection:
   timeout_seconds: 300               # per detector; a slower one is stopped and reported failed
+  parallel: 2                        # detectors run side by side on this many connections
   params: {}                         # detector id -> parameter -> value, e.g.
   #   all/password-spray: { min_users: 10 }
   suppressions: []                   # known, accepted activity; every suppressed hit still counts

@@ -33,6 +33,11 @@ export interface DetectionOptions {
   readonly now?: Date;
   /** Overrides config.timeout_seconds. */
   readonly timeoutMs?: number;
+  /**
+   * Connections to the same store that detector queries run on, side by side (detectionConnections);
+   * default: the one connection. Findings are always recorded on `connection`.
+   */
+  readonly connections?: readonly DuckDBConnection[];
 }
 
 export interface DetectorOutcome extends DetectorCounts {
@@ -53,6 +58,9 @@ export interface DetectionResult {
   readonly failed: number;
   /** What the activity profile refresh before the detectors rebuilt. */
   readonly profile: ProfileRefresh;
+  /** Wall-clock milliseconds of the detector queries (side by side) and of recording their results. */
+  readonly queries_ms: number;
+  readonly record_ms: number;
 }
 
 const ZERO: DetectorCounts = {
@@ -185,6 +193,15 @@ async function recordFailure(
   };
 }
 
+/** A detector whose query failed, waiting to be recorded. */
+interface Failure {
+  readonly detector: Detector;
+  readonly window: DetectionWindow | null;
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly error: string;
+}
+
 /** What recordFailure needs of a loaded detector. */
 function subjectOf(detector: Detector) {
   return { id: detector.id, version: detector.version, severity: detector.header.severity };
@@ -221,66 +238,94 @@ export async function runDetection(
       ),
     );
   }
-  // Detectors run one after another; what they found is recorded at the end, in one transaction
-  // (recordDetectorResults): a run's findings land together or not at all, and a crash before the
-  // end leaves no detection_runs row, so the next run judges the same windows again.
+  // Detectors run side by side on the given connections, each taking the next from the library;
+  // what they found is recorded at the end, in one transaction (recordDetectorResults): a run's
+  // findings land together or not at all, and a crash before the end leaves no detection_runs
+  // row, so the next run judges the same windows again. Failures wait for the queries too: a
+  // connection runs one statement at a time, and `connection` may be one of the pool.
   const pending: DetectorResultInput[] = [];
-  const ran: DetectorOutcome[] = [];
-  for (const detector of options.detectors) {
-    const startedAt = new Date();
-    const t0 = performance.now();
-    let window: DetectionWindow | null = null;
-    try {
-      const judged = detectionWindow(detector.id, {
-        since: options.since,
-        until: options.until,
-        now,
-        latestEvent,
-        lastEnds,
-      });
-      window = judged;
-      const output = await timePhase('detect.query', () =>
-        runDetector(connection, detector, {
-          window: judged,
-          params: resolveParams(detector, options.config.params),
-          timeoutMs,
-        }),
-      );
-      const candidates = groupByFingerprint(detector.id, detector.header.keys, output.rows);
-      const suppressions = new Map<string, AppliedSuppression | null>(
-        candidates.map((c) => [
-          c.id,
-          suppressionForRows(options.config.suppressions, detector.id, c.rows, now),
-        ]),
-      );
-      pending.push({
-        runId,
-        detector,
-        window: judged,
-        candidates,
-        suppressions,
-        rows: output.rows.length,
-        startedAt,
-        durationMs: performance.now() - t0,
-        now,
-      });
-    } catch (error) {
-      ran.push(
-        await recordFailure(
-          connection,
+  const failures: Failure[] = [];
+  // Overlapping the profile refresh with the detectors that do not read it was tried: on 2 cores
+  // it slowed the refresh more than it saved (10M-event bench: 0.84 -> 0.93 s).
+  const queue = [...options.detectors];
+  const judge = async (queryConnection: DuckDBConnection): Promise<void> => {
+    for (let detector = queue.shift(); detector; detector = queue.shift()) {
+      const startedAt = new Date();
+      const t0 = performance.now();
+      let window: DetectionWindow | null = null;
+      try {
+        const judged = detectionWindow(detector.id, {
+          since: options.since,
+          until: options.until,
+          now,
+          latestEvent,
+          lastEnds,
+        });
+        window = judged;
+        const output = await timePhase('detect.query', () =>
+          runDetector(queryConnection, detector, {
+            window: judged,
+            params: resolveParams(detector, options.config.params),
+            timeoutMs,
+          }),
+        );
+        const candidates = groupByFingerprint(detector.id, detector.header.keys, output.rows);
+        const suppressions = new Map<string, AppliedSuppression | null>(
+          candidates.map((c) => [
+            c.id,
+            suppressionForRows(options.config.suppressions, detector.id, c.rows, now),
+          ]),
+        );
+        pending.push({
           runId,
-          subjectOf(detector),
+          detector,
+          window: judged,
+          candidates,
+          suppressions,
+          rows: output.rows.length,
+          startedAt,
+          durationMs: performance.now() - t0,
+          now,
+        });
+      } catch (error) {
+        failures.push({
+          detector,
           window,
           startedAt,
-          performance.now() - t0,
-          failureMessage(detector.id, error),
-        ),
-      );
+          durationMs: performance.now() - t0,
+          error: failureMessage(detector.id, error),
+        });
+      }
     }
+  };
+  const queriesStart = performance.now();
+  await Promise.all((options.connections ?? [connection]).map(judge));
+  const recordStart = performance.now();
+  const queriesMs = recordStart - queriesStart;
+  // Back in the library's order, whichever finished first, so a run records (and reports) the
+  // same way every time.
+  const order = new Map(options.detectors.map((d, i) => [d.id, i]));
+  const byOrder = (a: { detector: Detector }, b: { detector: Detector }): number =>
+    (order.get(a.detector.id) ?? 0) - (order.get(b.detector.id) ?? 0);
+  pending.sort(byOrder);
+  failures.sort(byOrder);
+  const ran: DetectorOutcome[] = [];
+  for (const f of failures) {
+    ran.push(
+      await recordFailure(
+        connection,
+        runId,
+        subjectOf(f.detector),
+        f.window,
+        f.startedAt,
+        f.durationMs,
+        f.error,
+      ),
+    );
   }
   ran.push(...(await recordAll(connection, pending)));
-  // In the library's order, as they ran, whether they failed or not.
-  const order = new Map(options.detectors.map((d, i) => [d.id, i]));
+  const recordMs = performance.now() - recordStart;
+  // In the library's order, whether they failed or not.
   outcomes.push(...ran.sort((a, b) => (order.get(a.detector) ?? 0) - (order.get(b.detector) ?? 0)));
   const failed = outcomes.filter((o) => o.error !== null).length;
   const alerting = outcomes.reduce((n, o) => n + o.alerting, 0);
@@ -297,5 +342,14 @@ export async function runDetection(
       alerting,
     },
   );
-  return { run_id: runId, status, outcomes, alerting, failed, profile };
+  return {
+    run_id: runId,
+    status,
+    outcomes,
+    alerting,
+    failed,
+    profile,
+    queries_ms: Math.round(queriesMs),
+    record_ms: Math.round(recordMs),
+  };
 }

@@ -3,7 +3,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LoadedConfig } from '../config/load-config.js';
 import { durationMs } from '../config/ops-schema.js';
 import type { ConnectorContext } from '../connectors/source-connector.js';
-import { restrictForDetection } from '../detect/detection-connection.js';
+import { detectionConnections, restrictForDetection } from '../detect/detection-connection.js';
 import { checkParamOverrides } from '../detect/detector-params.js';
 import { listFindings } from '../detect/findings-store.js';
 import { defaultQueriesRoot, loadDetectors } from '../detect/load-detectors.js';
@@ -256,7 +256,7 @@ export async function runNightly(options: NightlyRunOptions): Promise<RunSummary
         { library, signingKey },
         summary,
         log,
-        store.path,
+        store,
         files,
         await openStagingConnections(store),
       );
@@ -318,7 +318,7 @@ async function runSteps(
   { library, signingKey }: { library: ReturnType<typeof loadDetectors>; signingKey: ReportSigningKey | null },
   summary: RunSummary,
   log: NonNullable<NightlyRunOptions['log']>,
-  storePath: string,
+  store: Store,
   files: { read: number; skipped: number },
   staging: readonly DuckDBConnection[],
 ): Promise<void> {
@@ -329,7 +329,7 @@ async function runSteps(
   };
   const ingest = await ingestConfiguredSources(c, runId, config.sources, {
     configFile: options.loaded.file,
-    exclude: storeFiles(storePath),
+    exclude: storeFiles(store.path),
     cloudtrailPublicKeys: configPublicKeys(options.loaded),
     context,
     staging,
@@ -352,6 +352,7 @@ async function runSteps(
   await restrictForDetection(c);
   const now = new Date();
   const detection = await runDetection(c, {
+    connections: await detectionConnections(store, config.detection.parallel),
     detectors: library.detectors,
     problems: library.problems,
     config: config.detection,

@@ -20,7 +20,12 @@ describe('config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'auditlake-cfg-'));
     const loaded = loadConfig({ cwd: dir });
     expect(loaded.file).toBeNull();
-    expect(loaded.config.detection).toEqual({ params: {}, suppressions: [], timeout_seconds: 300 });
+    expect(loaded.config.detection).toEqual({
+      params: {},
+      suppressions: [],
+      timeout_seconds: 300,
+      parallel: 2,
+    });
   });
 
   it('reads ./auditlake.yaml, and fails on a missing --config file', () => {
@@ -67,6 +72,14 @@ describe('config', () => {
       ['detection.suppressions[0].expires', 5],
     ]);
     expect(issues.find((i) => i.key.endsWith('expires'))?.message).toContain('expected a date');
+  });
+
+  it('takes 1 to 16 parallel detection connections, whole numbers only', () => {
+    const issue = (value: string) => issuesOf(['detection:', `  parallel: ${value}`].join('\n'));
+    for (const bad of ['0', '17', '1.5', 'many']) {
+      expect(issue(bad).map((i) => [i.key, i.line])).toEqual([['detection.parallel', 2]]);
+    }
+    expect(parseConfig('detection:\n  parallel: 4', 'auditlake.yaml', {}).config.detection.parallel).toBe(4);
   });
 
   it('reports YAML syntax errors with their line', () => {

@@ -52,7 +52,7 @@ export function goodDetector(id: string): Detector {
 }
 
 export function config(partial: Partial<DetectionConfig> = {}): DetectionConfig {
-  return { params: {}, suppressions: [], timeout_seconds: 60, ...partial };
+  return { params: {}, suppressions: [], timeout_seconds: 60, parallel: 1, ...partial };
 }
 
 /** A fresh queries root in a temp dir with the given files (path → content). */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { restrictForDetection } from '../../src/detect/detection-connection.js';
+import { detectionConnections, restrictForDetection } from '../../src/detect/detection-connection.js';
 import { listFindings } from '../../src/detect/findings-store.js';
 import { loadDetectors } from '../../src/detect/load-detectors.js';
 import { runDetection } from '../../src/detect/run-detection.js';
@@ -290,6 +290,65 @@ describe('runDetection', () => {
       '59',
       'first detected',
       '2026-03-02 00:00:00+00',
+    ]);
+  });
+
+  it('runs detectors side by side on several connections with the outcomes and findings of one connection', async () => {
+    const records = [
+      trailRecord(1, { eventTime: at(0) }),
+      trailRecord(2, { eventTime: at(5), eventName: 'StopLogging' }),
+      trailRecord(3, { eventTime: at(6) }),
+    ];
+    const hostile = loadDetectors(HOSTILE_ROOT).detectors.filter((d) =>
+      ['aws/sql-error', 'aws/slow'].includes(d.id),
+    );
+    const detectors = [...hostile, goodDetector('aws/api-burst'), goodDetector('aws/delete-trail')];
+    const options = {
+      detectors,
+      // a param set for one detector must not reach the others, whichever connection they share
+      config: config({ params: { 'aws/api-burst': { min_events: 3 } } }),
+      since: iso(at(0)),
+      until: iso(at(30)),
+      now: iso('2026-03-02T00:00:00Z'),
+      timeoutMs: 300,
+    };
+    const judge = async (target: Store, parallel: number) => {
+      await ingest(target, records);
+      await restrictForDetection(target.connection);
+      const result = await runDetection(target.connection, {
+        ...options,
+        connections: await detectionConnections(target, parallel),
+      });
+      return {
+        outcomes: result.outcomes.map(({ duration_ms: _ms, ...o }) => ({
+          ...o,
+          error: o.error?.replace(/\d+(\.\d+)?s/, 'Ns') ?? null,
+        })),
+        findings: (await listFindings(target.connection)).map((f) => [f.id, f.detector, f.count]),
+        runs: await target.connection
+          .runAndReadAll(
+            'select detector_id, rows, new_findings, error is null from detection_runs order by 1',
+          )
+          .then((r) => r.getRowsJson()),
+      };
+    };
+    const sideBySide = await judge(store, 3);
+    const other = await memoryStore();
+    try {
+      expect(sideBySide).toEqual(await judge(other, 1));
+    } finally {
+      other.close();
+    }
+    expect(sideBySide.outcomes.map((o) => [o.detector, o.rows, o.error === null])).toEqual([
+      ['aws/slow', 0, false],
+      ['aws/sql-error', 0, false],
+      ['aws/api-burst', 1, true],
+      ['aws/delete-trail', 3, true],
+    ]);
+    expect(sideBySide.outcomes[0]?.error).toMatch(/timed out/);
+    expect(sideBySide.findings.map(([, detector, count]) => [detector, count]).sort()).toEqual([
+      ['aws/api-burst', 3],
+      ['aws/delete-trail', 3],
     ]);
   });
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
-import { restrictForDetection } from '../../detect/detection-connection.js';
+import { detectionConnections, restrictForDetection } from '../../detect/detection-connection.js';
 import { listFindings } from '../../detect/findings-store.js';
 import {
   type IncidentCoverage,
@@ -112,12 +112,14 @@ async function detectDayByDay(dbPath: string, samplesDir: string): Promise<DemoD
       await c.runAndReadAll(`select distinct strftime(event_time::date, '%Y-%m-%d') from events order by 1`)
     ).getRows();
     await restrictForDetection(c);
+    const connections = await detectionConnections(store, config.parallel);
     const failed = new Map<string, string>();
     let newFindings = 0;
     for (const [day] of days) {
       const since = new Date(`${String(day)}T00:00:00Z`);
       const until = new Date(since.getTime() + 86_400_000);
       const result = await runDetection(c, {
+        connections,
         detectors: library.detectors,
         problems: library.problems,
         config,

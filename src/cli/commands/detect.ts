@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
-import { restrictForDetection } from '../../detect/detection-connection.js';
+import { detectionConnections, restrictForDetection } from '../../detect/detection-connection.js';
 import { checkParamOverrides } from '../../detect/detector-params.js';
 import {
   type Detector,
@@ -142,10 +142,12 @@ Examples:
       let result: DetectionResult;
       try {
         await restrictForDetection(store.connection);
+        const detection = loadedConfig.config.detection;
         result = await runDetection(store.connection, {
+          connections: await detectionConnections(store, detection.parallel),
           detectors: selected.detectors,
           problems: selected.problems,
-          config: loadedConfig.config.detection,
+          config: detection,
           since,
           until,
           ...(timeoutMs === undefined ? {} : { timeoutMs }),
