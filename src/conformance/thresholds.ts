@@ -100,21 +100,21 @@ export const PANTHER_THRESHOLDS = {
   // one (root creating a key for another user, now seen through invokedBy signin.amazonaws.com) started
   // disagreeing by design. Before: 136/164, 64/84, 72/80. Raised again when
   // aws/snapshot-or-image-shared-outside answered the sharing-with-one-account tests (147/168, 72/87);
-  // 150/169 before AWS.EC2.Startup.Script.Change was mapped.
+  // 150/169 before AWS.EC2.Startup.Script.Change was mapped; 170/188 before the two Bedrock rules.
   agreement: {
     min: 88,
-    why: '170/188 = 90.4%: 18 known disagreements, each with its reason in panther-map.yaml (scope and design; no detector gap left)',
+    why: '175/193 = 90.7%: 18 known disagreements, each with its reason in panther-map.yaml (scope and design; no detector gap left)',
   },
   trueFired: {
-    min: 85,
-    why: '86/98 = 87.8%: misses are App Engine firewalls, pools without providers, a data-plane role, test shapes',
+    min: 86,
+    why: '89/101 = 88.1%: misses are App Engine firewalls, pools without providers, a data-plane role, test shapes',
   },
   falseSilent: {
     min: 91,
-    why: '84/90 = 93.3%: Panther allow-lists (benign root calls, IAM Identity Center, service-made denials) we leave to suppressions',
+    why: '86/92 = 93.5%: Panther allow-lists (benign root calls, IAM Identity Center, service-made denials) we leave to suppressions',
   },
   mappedRules: {
-    min: 66,
-    why: '66 of 314 rules mapped (58 before eight were added with new detectors); a rule leaves the map only with a reason (its detector removed or its question changed)',
+    min: 68,
+    why: '68 of 314 rules mapped (58, then 66, before rules were added with new detectors); a rule leaves the map only with a reason (its detector removed or its question changed)',
   },
 } as const satisfies Record<string, Threshold>;
