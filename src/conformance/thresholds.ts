@@ -101,21 +101,21 @@ export const PANTHER_THRESHOLDS = {
   // disagreeing by design. Before: 136/164, 64/84, 72/80. Raised again when
   // aws/snapshot-or-image-shared-outside answered the sharing-with-one-account tests (147/168, 72/87);
   // 150/169 before AWS.EC2.Startup.Script.Change was mapped; 170/188 before the two Bedrock rules and
-  // AWS.CloudTrail.ShortLifecycle.
+  // AWS.CloudTrail.ShortLifecycle and the four SES rules (185/203 with them).
   agreement: {
     min: 88,
-    why: '180/198 = 90.9%: 18 known disagreements, each with its reason in panther-map.yaml (scope and design; no detector gap left)',
+    why: '185/203 = 91.1%: 18 known disagreements, each with its reason in panther-map.yaml (scope and design; no detector gap left)',
   },
   trueFired: {
     min: 86,
-    why: '91/103 = 88.3%: misses are App Engine firewalls, pools without providers, a data-plane role, test shapes',
+    why: '95/107 = 88.8%: misses are App Engine firewalls, pools without providers, a data-plane role, test shapes',
   },
   falseSilent: {
     min: 91,
-    why: '89/95 = 93.7%: Panther allow-lists (benign root calls, IAM Identity Center, service-made denials) we leave to suppressions',
+    why: '90/96 = 93.8%: Panther allow-lists (benign root calls, IAM Identity Center, service-made denials) we leave to suppressions',
   },
   mappedRules: {
-    min: 69,
-    why: '69 of 314 rules mapped (58, 66 and 68 before rules were added with new detectors); a rule leaves the map only with a reason (its detector removed or its question changed)',
+    min: 73,
+    why: '73 of 314 rules mapped (58, 66, 68 and 69 before rules were added with new detectors); a rule leaves the map only with a reason (its detector removed or its question changed)',
   },
 } as const satisfies Record<string, Threshold>;
