@@ -12,7 +12,10 @@
 --   A principal with at least min_history_events events in the baseline_days before window_start acting
 --   from an IPv4 /24 (or, for IPv6, a /48) it did not use in that period. Only the whole UTC days
 --   before window_start's day are the baseline (the activity profile), so the judged window never vouches for itself. Service names recorded
---   as source (ec2.amazonaws.com, private, gce-internal-ip) are ignored.
+--   as source (ec2.amazonaws.com, private, gce-internal-ip) are ignored. A network that at least
+--   min_org_principals principals (any cloud) used in the same baseline days is the organization's own
+--   (an office, a VPN egress) and not reported, so a person's first day there is not news (nor is an
+--   attacker inside it); 0 reports those too.
 -- remediation: >
 --   Check the new network's owner and whether the principal's owner is travelling or on a new
 --   connection; combined with other findings, treat as credential theft.
@@ -22,6 +25,7 @@
 -- params:
 --   baseline_days: 30
 --   min_history_events: 20
+--   min_org_principals: 5
 -- ---
 with judged_addresses as (
   -- Each distinct address of the window classified once (network_of is a regex), not every event.
@@ -74,6 +78,25 @@ baseline_networks as (
   where a.day >= (getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer))::date
     and a.day < getvariable('window_start')::timestamptz::date
   group by a.actor, a.account
+),
+-- Networks the organization already works from: used by at least min_org_principals principals in
+-- the same baseline days (an office or VPN egress). A person's first day at the office is not news.
+org_networks as (
+  select
+    n.network
+  from (
+    select
+      a.identity,
+      unnest(a.networks) as network
+    from activity_days as a
+    where a.day >= (getvariable('window_start')::timestamptz - to_days(getvariable('baseline_days')::integer))::date
+      and a.day < getvariable('window_start')::timestamptz::date
+      and getvariable('min_org_principals') > 0
+  ) as n
+  semi join judged_networks as j
+    on j.network = n.network
+  group by n.network
+  having count(distinct n.identity) >= getvariable('min_org_principals')
 )
 select
   j.event_time,
@@ -93,4 +116,5 @@ join baseline_networks as b
   and b.account = j.account
 where b.history_events >= getvariable('min_history_events')
   and not list_contains(b.known_networks, j.network)
+  and j.network not in (select network from org_networks)
 order by j.event_time
