@@ -16,20 +16,20 @@
  * ingest would take minutes per million and measure ingest, which bench:ingest already does.
  * Generated stores are kept in bench/.work/ and reused (delete them to regenerate).
  *
- * Measured on the quiet 2-core machine, 75 detectors on two connections (detection.parallel's
- * default): 0.33 s at 1M, 0.46 s at 3M, 0.79 s at 10M events (0.33, 0.15, 0.08 s per million:
- * sublinear, the nightly cost follows the window, not the store); on one connection 0.41, 0.59 and
- * 0.89 s. Before the activity profile it was 3.1 s, 8.3 s and 32 s; with 65 detectors, before their
+ * Measured on the quiet 2-core machine, 81 detectors on two connections (detection.parallel's
+ * default): 0.39 s at 1M, 0.54 s at 3M, 0.83 s at 10M events (0.39, 0.18, 0.08 s per million:
+ * sublinear, the nightly cost follows the window, not the store); on one connection 0.51, 0.67 and
+ * 0.94 s. Before the activity profile it was 3.1 s, 8.3 s and 32 s; with 65 detectors, before their
  * SQL was rewritten to read raw only for rows that need it and findings were recorded once per run,
- * 0.67, 0.96 and 1.99 s. That is still 83-190 "full scans", because the yardstick is tiny and noisy:
+ * 0.67, 0.96 and 1.99 s. That is still 90-175 "full scans", because the yardstick is tiny and noisy:
  * DuckDB answers count(distinct actor) over a dictionary-compressed column of 10M rows in 2-10 ms,
  * while each detector is its own query (set its variables, parse, bind, run over the day's events:
  * 2 ms at the least). At 10M events the run splits into the profile refresh (137 ms), the queries
- * (608 ms) and recording (37 ms); the bench prints the split. For context it also times the judged
- * day read once, all of every row (28 ms at 10M, 2.9 yardstick scans), and a scan of the whole store
- * that reads all of every row, raw included: against that, detection cost 7.4, 3.8 and 2.0 scans at
+ * (658 ms) and recording (34 ms); the bench prints the split. For context it also times the judged
+ * day read once, all of every row (29 ms at 10M, 3.1 yardstick scans), and a scan of the whole store
+ * that reads all of every row, raw included: against that, detection cost 8.8, 4.3 and 2.1 scans at
  * 1M, 3M and 10M. It also times the whole store judged at once (an analyst's `detect --since` over
- * the 30 days): 1.4, 3.5 and 10.5 s.
+ * the 30 days): 1.5, 3.7 and 12.5 s.
  */
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
