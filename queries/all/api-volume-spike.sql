@@ -10,10 +10,13 @@
 -- keys: [actor, account]
 -- description: >
 --   Calls per principal in the judged window, scaled to a daily rate, against the same principal's daily
---   counts over the baseline_days before window_start (days without calls count as zero). The robust
---   z-score uses the median and the median absolute deviation, so one earlier burst does not hide the
---   next. The baseline is the whole UTC days before window_start's day (the activity profile), so the
---   judged window never feeds its own baseline. A principal needs at least min_active_days active baseline days to be judged.
+--   counts on the days it was active in the baseline_days before window_start: the volume of its working
+--   days, so a person who works every other day is not a spike on each of them. The robust z-score uses
+--   the median and the median absolute deviation, floored at the square root of the median (counting
+--   noise) and at 1, so one earlier burst does not hide the next and a perfectly regular job does not
+--   turn a small rise into a spike. The baseline is the whole UTC days before window_start's day (the
+--   activity profile), so the judged window never feeds its own baseline. A principal needs at least
+--   min_active_days active baseline days to be judged.
 -- remediation: >
 --   Look at what the principal called: enumeration (List*, Describe*, Get*) across many services
 --   suggests discovery with stolen credentials; bulk reads suggest collection.
@@ -62,40 +65,26 @@ daily_history as (
     and a.day <= (select max(day) from baseline_days)
   group by all
 ),
-history_with_idle_days as (
-  select
-    p.actor,
-    p.account,
-    d.day,
-    coalesce(h.calls, 0) as calls,
-    h.calls is not null as active
-  from (select distinct actor, account from daily_history) as p
-  cross join baseline_days as d
-  left join daily_history as h
-    on h.actor = p.actor
-    and h.account is not distinct from p.account
-    and h.day = d.day
-),
-baseline_medians as (
+-- The principal's usual volume on the days it works: the median and MAD of its active days. Idle
+-- days are not counted as zero, or a person who works every other day (median 0) would spike on
+-- every working day; whether it is active at all is for dormant-principal-active and off-hours-activity.
+baseline_stats as (
   select
     actor,
     account,
     median(calls) as median_calls,
-    count_if(active) as active_days
-  from history_with_idle_days
+    count(*) as active_days
+  from daily_history
   group by actor, account
 ),
-baseline_stats as (
+baseline_spread as (
   select
-    m.actor,
-    m.account,
-    m.median_calls,
-    m.active_days,
-    median(abs(h.calls - m.median_calls)) as mad_calls
-  from baseline_medians as m
-  join history_with_idle_days as h
-    on h.actor = m.actor
-    and h.account = m.account
+    b.*,
+    median(abs(h.calls - b.median_calls)) as mad_calls
+  from baseline_stats as b
+  join daily_history as h
+    on h.actor = b.actor
+    and h.account is not distinct from b.account
   group by all
 ),
 scored_principals as (
@@ -105,9 +94,9 @@ scored_principals as (
     b.median_calls,
     b.mad_calls,
     b.active_days,
-    0.6745 * (daily_rate - b.median_calls) / greatest(b.mad_calls, 1) as robust_z
+    0.6745 * (daily_rate - b.median_calls) / greatest(b.mad_calls, sqrt(b.median_calls), 1) as robust_z
   from judged_calls as j
-  join baseline_stats as b
+  join baseline_spread as b
     on b.actor = j.actor
     and b.account = j.account
 ),
