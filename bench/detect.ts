@@ -440,7 +440,7 @@ async function measure(n: number): Promise<SizeResult> {
       `select count(*), sum(hash(${columns.join(', ')})), sum(strlen(raw::varchar)) from events
 where event_time >= '${since.toISOString()}'::timestamptz and event_time < '${until.toISOString()}'::timestamptz`,
     );
-    const connections = await detectionConnections(store, Math.max(config.parallel, 1));
+    const connections = await detectionConnections(store, config.parallel);
     // A nightly run on `parallel` connections, from a clean slate: the last day's profile slice
     // stale (as after the night's ingest) and no findings or detection runs yet.
     const nightly = async (parallel: number) => {

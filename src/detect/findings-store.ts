@@ -297,6 +297,157 @@ export async function recordDetectorResult(
   return counts;
 }
 
+/** What the batch's bookkeeping queries found, by finding id. */
+interface BatchState {
+  readonly times: ReadonlyMap<string, { min: Date; max: Date }>;
+  readonly fresh: ReadonlyMap<string, string[]>;
+  readonly stored: ReadonlyMap<string, ExistingFinding>;
+  readonly evidenceTotals: ReadonlyMap<string, number>;
+  /** Rows inserted at the end of the batch, in multi-row inserts. */
+  readonly newFindings: DuckDBValue[][];
+  readonly histories: DuckDBValue[][];
+}
+
+const UPDATE_FINDING = `update findings
+set detector_version = $1, title = $2, severity = $3, controls = $4::json, attack = $5::json::varchar[],
+  actor = $6, account = $7, region = $8, source_ip = $9, action = $10, resource = $11, summary = $12, extra = $13::json,
+  first_seen = least(first_seen, $15::timestamptz),
+  last_seen = greatest(last_seen, $16::timestamptz),
+  count = $17,
+  evidence = $18::json::varchar[],
+  status = $19,
+  status_by = case when $20 then $21 else status_by end,
+  status_reason = case when $20 then $22 else status_reason end,
+  status_at = case when $20 then $23::timestamptz else status_at end,
+  suppression = $24::json,
+  updated_at = case when $25 then $23::timestamptz else updated_at end,
+  last_run_id = $26
+where id = $14`;
+
+/**
+ * One candidate of a detector: a new finding (queued in the batch's rows) or an update of the
+ * stored one, following the lifecycle; its detector's counts go up as it goes.
+ */
+async function recordCandidate(
+  connection: DuckDBConnection,
+  input: DetectorResultInput,
+  c: Candidate,
+  batch: BatchState,
+  counts: DetectorCounts,
+): Promise<void> {
+  const { detector, runId, now } = input;
+  const alerts = ALERT_SEVERITIES.has(detector.header.severity);
+  const { times, fresh, stored, evidenceTotals, newFindings, histories } = batch;
+  const suppression = input.suppressions.get(c.id) ?? null;
+  if (suppression) counts.suppressed_hits++;
+  const t = times.get(c.id);
+  const firstSeen = t && t.min < c.firstSeen ? t.min : c.firstSeen;
+  const lastSeen = t && t.max > c.lastSeen ? t.max : c.lastSeen;
+  const newIds = fresh.get(c.id) ?? [];
+  const existing = stored.get(c.id) ?? null;
+  const count = Math.max(1, evidenceTotals.get(c.id) ?? 0);
+  const row = c.latest;
+  const common = [
+    detector.version,
+    detector.header.title,
+    detector.header.severity,
+    json(detector.header.controls),
+    json(detector.header.attack),
+    row.actor,
+    row.account,
+    row.region,
+    row.source_ip,
+    row.action,
+    row.resource,
+    row.summary,
+    json(extraColumns(row.values)),
+  ] satisfies DuckDBValue[];
+  if (!existing) {
+    const status: FindingStatus = suppression ? 'suppressed' : 'open';
+    const reason = suppression ? ruleReason(suppression) : 'first detected';
+    newFindings.push([
+      ...common,
+      c.id,
+      c.fingerprint,
+      detector.id,
+      json(c.keyValues),
+      iso(firstSeen),
+      iso(lastSeen),
+      count,
+      json(c.evidence.slice(0, EVIDENCE_CAP)),
+      status,
+      ENGINE,
+      reason,
+      iso(now),
+      suppression ? json(suppression) : null,
+      runId,
+    ]);
+    histories.push(historyRow({ id: c.id, from: null, to: status, by: ENGINE, reason, runId, at: now }));
+    counts.new_findings++;
+    if (status === 'open' && alerts) counts.alerting++;
+    return;
+  }
+  const newEvidence = newIds.length > 0 || (c.evidence.length === 0 && lastSeen > existing.lastSeen);
+  const next = onHit(
+    { status: existing.status, suppressedByRule: existing.byRule },
+    { suppressed: suppression !== null, newEvidence },
+  );
+  const kept = new Set(existing.evidence);
+  const evidence = [...existing.evidence];
+  for (const id of newIds) {
+    if (evidence.length >= EVIDENCE_CAP) break;
+    if (!kept.has(id)) evidence.push(id);
+  }
+  const changed = next.change !== 'none';
+  // The rule on record: the matching one for a rule-suppressed finding, the old one while no
+  // rule matches but nothing new came (it stays suppressed), none once it is not suppressed;
+  // a person's suppression (no rule) is left alone.
+  let recordedRule: string | null = null;
+  if (next.status === 'suppressed') {
+    recordedRule = suppression && (existing.byRule || changed) ? json(suppression) : existing.suppression;
+  }
+  let reason = '';
+  if (next.change === 'suppressed') reason = suppression ? ruleReason(suppression) : '';
+  else if (next.change === 'unsuppressed')
+    reason = 'fired again after its auditlake.yaml suppression expired or was removed';
+  else if (next.change === 'reopened') {
+    reason = `reopened: fired again after it was resolved${suppression ? `; ${ruleReason(suppression)}` : ''}`;
+  }
+  await connection.run(UPDATE_FINDING, [
+    ...common,
+    c.id,
+    iso(firstSeen),
+    iso(lastSeen),
+    count,
+    json(evidence),
+    next.status,
+    changed,
+    ENGINE,
+    reason,
+    iso(now),
+    recordedRule,
+    changed || newIds.length > 0,
+    runId,
+  ]);
+  if (changed) {
+    histories.push(
+      historyRow({
+        id: c.id,
+        from: existing.status,
+        to: next.status,
+        by: ENGINE,
+        reason,
+        runId,
+        at: now,
+      }),
+    );
+  }
+  if (next.change === 'reopened') {
+    counts.reopened_findings++;
+    if (next.status === 'open' && alerts) counts.alerting++;
+  } else if (newIds.length > 0 || next.change !== 'none') counts.updated_findings++;
+}
+
 /**
  * Records several detectors' results in one transaction: their findings, evidence, history and
  * detection_runs rows all land, or none do. The bookkeeping queries (evidence times, evidence
@@ -337,143 +488,17 @@ export async function recordDetectorResults(
       if (runId === undefined || others.length > 0) {
         throw new Error('recordDetectorResults: one detection run at a time');
       }
-      const fresh = await addEvidence(connection, runId);
       const ids = withCandidates.flatMap((r) => r.input.candidates.map((c) => c.id));
-      const stored = await existingFindings(connection, ids);
-      const evidenceTotals = await evidenceCounts(connection, ids);
+      const batch: BatchState = {
+        times,
+        fresh: await addEvidence(connection, runId),
+        stored: await existingFindings(connection, ids),
+        evidenceTotals: await evidenceCounts(connection, ids),
+        newFindings,
+        histories,
+      };
       for (const { input, counts } of withCandidates) {
-        const { detector, runId, now } = input;
-        const alerts = ALERT_SEVERITIES.has(detector.header.severity);
-        for (const c of input.candidates) {
-          const suppression = input.suppressions.get(c.id) ?? null;
-          if (suppression) counts.suppressed_hits++;
-          const t = times.get(c.id);
-          const firstSeen = t && t.min < c.firstSeen ? t.min : c.firstSeen;
-          const lastSeen = t && t.max > c.lastSeen ? t.max : c.lastSeen;
-          const newIds = fresh.get(c.id) ?? [];
-          const existing = stored.get(c.id) ?? null;
-          const count = Math.max(1, evidenceTotals.get(c.id) ?? 0);
-          const row = c.latest;
-          const common = [
-            detector.version,
-            detector.header.title,
-            detector.header.severity,
-            json(detector.header.controls),
-            json(detector.header.attack),
-            row.actor,
-            row.account,
-            row.region,
-            row.source_ip,
-            row.action,
-            row.resource,
-            row.summary,
-            json(extraColumns(row.values)),
-          ] satisfies DuckDBValue[];
-          if (!existing) {
-            const status: FindingStatus = suppression ? 'suppressed' : 'open';
-            const reason = suppression ? ruleReason(suppression) : 'first detected';
-            newFindings.push([
-              ...common,
-              c.id,
-              c.fingerprint,
-              detector.id,
-              json(c.keyValues),
-              iso(firstSeen),
-              iso(lastSeen),
-              count,
-              json(c.evidence.slice(0, EVIDENCE_CAP)),
-              status,
-              ENGINE,
-              reason,
-              iso(now),
-              suppression ? json(suppression) : null,
-              runId,
-            ]);
-            histories.push(
-              historyRow({ id: c.id, from: null, to: status, by: ENGINE, reason, runId, at: now }),
-            );
-            counts.new_findings++;
-            if (status === 'open' && alerts) counts.alerting++;
-            continue;
-          }
-          const newEvidence = newIds.length > 0 || (c.evidence.length === 0 && lastSeen > existing.lastSeen);
-          const next = onHit(
-            { status: existing.status, suppressedByRule: existing.byRule },
-            { suppressed: suppression !== null, newEvidence },
-          );
-          const kept = new Set(existing.evidence);
-          const evidence = [...existing.evidence];
-          for (const id of newIds) {
-            if (evidence.length >= EVIDENCE_CAP) break;
-            if (!kept.has(id)) evidence.push(id);
-          }
-          const changed = next.change !== 'none';
-          // The rule on record: the matching one for a rule-suppressed finding, the old one while no
-          // rule matches but nothing new came (it stays suppressed), none once it is not suppressed;
-          // a person's suppression (no rule) is left alone.
-          let recordedRule: string | null = null;
-          if (next.status === 'suppressed') {
-            recordedRule =
-              suppression && (existing.byRule || changed) ? json(suppression) : existing.suppression;
-          }
-          let reason = '';
-          if (next.change === 'suppressed') reason = suppression ? ruleReason(suppression) : '';
-          else if (next.change === 'unsuppressed')
-            reason = 'fired again after its auditlake.yaml suppression expired or was removed';
-          else if (next.change === 'reopened') {
-            reason = `reopened: fired again after it was resolved${suppression ? `; ${ruleReason(suppression)}` : ''}`;
-          }
-          await connection.run(
-            `update findings
-    set detector_version = $1, title = $2, severity = $3, controls = $4::json, attack = $5::json::varchar[],
-      actor = $6, account = $7, region = $8, source_ip = $9, action = $10, resource = $11, summary = $12, extra = $13::json,
-      first_seen = least(first_seen, $15::timestamptz),
-      last_seen = greatest(last_seen, $16::timestamptz),
-      count = $17,
-      evidence = $18::json::varchar[],
-      status = $19,
-      status_by = case when $20 then $21 else status_by end,
-      status_reason = case when $20 then $22 else status_reason end,
-      status_at = case when $20 then $23::timestamptz else status_at end,
-      suppression = $24::json,
-      updated_at = case when $25 then $23::timestamptz else updated_at end,
-      last_run_id = $26
-    where id = $14`,
-            [
-              ...common,
-              c.id,
-              iso(firstSeen),
-              iso(lastSeen),
-              count,
-              json(evidence),
-              next.status,
-              changed,
-              ENGINE,
-              reason,
-              iso(now),
-              recordedRule,
-              changed || newIds.length > 0,
-              runId,
-            ],
-          );
-          if (changed) {
-            histories.push(
-              historyRow({
-                id: c.id,
-                from: existing.status,
-                to: next.status,
-                by: ENGINE,
-                reason,
-                runId,
-                at: now,
-              }),
-            );
-          }
-          if (next.change === 'reopened') {
-            counts.reopened_findings++;
-            if (next.status === 'open' && alerts) counts.alerting++;
-          } else if (newIds.length > 0 || next.change !== 'none') counts.updated_findings++;
-        }
+        for (const c of input.candidates) await recordCandidate(connection, input, c, batch, counts);
       }
     }
     await insertRows(

@@ -305,8 +305,9 @@ export async function runDetection(
   // Back in the library's order, whichever finished first, so a run records (and reports) the
   // same way every time.
   const order = new Map(options.detectors.map((d, i) => [d.id, i]));
+  const rank = (id: string): number => order.get(id) ?? 0;
   const byOrder = (a: { detector: Detector }, b: { detector: Detector }): number =>
-    (order.get(a.detector.id) ?? 0) - (order.get(b.detector.id) ?? 0);
+    rank(a.detector.id) - rank(b.detector.id);
   pending.sort(byOrder);
   failures.sort(byOrder);
   const ran: DetectorOutcome[] = [];
@@ -326,7 +327,7 @@ export async function runDetection(
   ran.push(...(await recordAll(connection, pending)));
   const recordMs = performance.now() - recordStart;
   // In the library's order, whether they failed or not.
-  outcomes.push(...ran.sort((a, b) => (order.get(a.detector) ?? 0) - (order.get(b.detector) ?? 0)));
+  outcomes.push(...ran.sort((a, b) => rank(a.detector) - rank(b.detector)));
   const failed = outcomes.filter((o) => o.error !== null).length;
   const alerting = outcomes.reduce((n, o) => n + o.alerting, 0);
   const status = failed > 0 ? 'partial' : 'ok';

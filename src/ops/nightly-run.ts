@@ -250,13 +250,12 @@ export async function runNightly(options: NightlyRunOptions): Promise<RunSummary
     const files = { read: 0, skipped: 0 };
     try {
       await runSteps(
-        c,
+        store,
         runId,
         options,
         { library, signingKey },
         summary,
         log,
-        store,
         files,
         await openStagingConnections(store),
       );
@@ -312,16 +311,16 @@ function finalize(summary: RunSummary, started: Date): void {
 }
 
 async function runSteps(
-  c: DuckDBConnection,
+  store: Store,
   runId: number,
   options: NightlyRunOptions,
   { library, signingKey }: { library: ReturnType<typeof loadDetectors>; signingKey: ReportSigningKey | null },
   summary: RunSummary,
   log: NonNullable<NightlyRunOptions['log']>,
-  store: Store,
   files: { read: number; skipped: number },
   staging: readonly DuckDBConnection[],
 ): Promise<void> {
+  const c = store.connection;
   const { config } = options.loaded;
   const context: ConnectorContext = {
     now: () => new Date(),
