@@ -16,20 +16,20 @@
  * ingest would take minutes per million and measure ingest, which bench:ingest already does.
  * Generated stores are kept in bench/.work/ and reused (delete them to regenerate).
  *
- * Measured on the quiet 2-core machine, 81 detectors on two connections (detection.parallel's
- * default): 0.39 s at 1M, 0.54 s at 3M, 0.83 s at 10M events (0.39, 0.18, 0.08 s per million:
- * sublinear, the nightly cost follows the window, not the store); on one connection 0.51, 0.67 and
- * 0.94 s. Before the activity profile it was 3.1 s, 8.3 s and 32 s; with 65 detectors, before their
+ * Measured on the quiet 2-core machine, 82 detectors on two connections (detection.parallel's
+ * default): 0.38 s at 1M, 0.53 s at 3M, 0.89 s at 10M events (0.38, 0.18, 0.09 s per million:
+ * sublinear, the nightly cost follows the window, not the store); on one connection 0.48, 0.67 and
+ * 1.01 s. Before the activity profile it was 3.1 s, 8.3 s and 32 s; with 65 detectors, before their
  * SQL was rewritten to read raw only for rows that need it and findings were recorded once per run,
- * 0.67, 0.96 and 1.99 s. That is still 90-175 "full scans", because the yardstick is tiny and noisy:
- * DuckDB answers count(distinct actor) over a dictionary-compressed column of 10M rows in 2-10 ms,
- * while each detector is its own query (set its variables, parse, bind, run over the day's events:
- * 2 ms at the least). At 10M events the run splits into the profile refresh (137 ms), the queries
- * (658 ms) and recording (34 ms); the bench prints the split. For context it also times the judged
- * day read once, all of every row (29 ms at 10M, 3.1 yardstick scans), and a scan of the whole store
- * that reads all of every row, raw included: against that, detection cost 8.8, 4.3 and 2.1 scans at
- * 1M, 3M and 10M. It also times the whole store judged at once (an analyst's `detect --since` over
- * the 30 days): 1.5, 3.7 and 12.5 s.
+ * 0.67, 0.96 and 1.99 s. That is still 94-144 "full scans", because the yardstick is tiny: DuckDB
+ * answers count(distinct actor) over a dictionary-compressed column of 10M rows in 3-9 ms, while
+ * each detector is its own query. Preparing every detector without running it (set its variables,
+ * parse, bind) already takes 184 ms, 19.5 yardstick scans at 10M: the bench prints that floor. At
+ * 10M events the run splits into the profile refresh (143 ms), the queries (697 ms) and recording
+ * (42 ms). For context it also times the judged day read once, all of every row (29 ms at 10M, 3.1
+ * yardstick scans), and a scan of the whole store that reads all of every row, raw included: against
+ * that, detection cost 8.1, 4.2 and 2.1 scans at 1M, 3M and 10M. It also times the whole store
+ * judged at once (an analyst's `detect --since` over the 30 days): 1.6, 3.8 and 11.8 s.
  */
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -37,18 +37,16 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { configSchema } from '../src/config/config-schema.js';
 import { refreshActivityProfile } from '../src/detect/activity-profile.js';
 import { detectionConnections, restrictForDetection } from '../src/detect/detection-connection.js';
-import { loadDetectors } from '../src/detect/load-detectors.js';
+import { resolveParams } from '../src/detect/detector-params.js';
+import { type Detector, loadDetectors } from '../src/detect/load-detectors.js';
 import { type DetectorOutcome, runDetection } from '../src/detect/run-detection.js';
+import { type DetectionWindow, detectorVariables } from '../src/detect/run-detector.js';
+import { prepareReadOnly } from '../src/detect/select-guard.js';
 import { openStore } from '../src/store/open-store.js';
+import { sizeListArg } from './size-list-arg.js';
 
 const args = process.argv.slice(2);
-const eventsArg = args.indexOf('--events');
-const SIZES = (eventsArg >= 0 ? String(args[eventsArg + 1]) : '10000000')
-  .split(',')
-  .map((s) => Number(s.replaceAll('_', '')));
-if (SIZES.some((n) => !Number.isInteger(n) || n < 10_000)) {
-  throw new Error('--events takes one or more sizes (comma-separated), each at least 10000');
-}
+const SIZES = sizeListArg(args, '--events', '10000000', 10_000);
 const parallelArg = args.indexOf('--parallel');
 /** Connections for the headline run; default: detection.parallel's default. */
 const PARALLEL = parallelArg >= 0 ? Number(args[parallelArg + 1]) : undefined;
@@ -379,6 +377,8 @@ interface SizeResult {
   parallel: number;
   /** The judged day read once, all of every row. */
   daySeconds: number;
+  /** Every detector prepared (variables set, parsed, bound) but not run, on one connection. */
+  prepareSeconds: number;
   /** The headline nightly run's detector queries (wall clock) and recording. */
   queriesMs: number;
   recordMs: number;
@@ -398,6 +398,29 @@ interface SizeResult {
 }
 
 const FINDING_TABLES = ['finding_evidence', 'finding_history', 'findings'];
+
+/**
+ * What keeping one SQL file per detector costs before any row is read: each detector's variables
+ * set and reset, its SQL parsed and bound (prepared), one after another on one connection.
+ */
+async function prepareOnlySeconds(
+  c: DuckDBConnection,
+  detectors: readonly Detector[],
+  window: DetectionWindow,
+): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    for (const detector of detectors) {
+      const variables = detectorVariables({ window, params: resolveParams(detector, {}) });
+      await c.run(variables.map(([name, literal]) => `set variable ${name} = ${literal};`).join('\n'));
+      (await prepareReadOnly(c, detector.id, detector.sql)).destroySync();
+      await c.run(variables.map(([name]) => `reset variable ${name};`).join('\n'));
+    }
+    times.push((performance.now() - t0) / 1000);
+  }
+  return times.sort((a, b) => a - b)[1] ?? 0;
+}
 
 async function deleteAll(c: DuckDBConnection, tables: readonly string[]): Promise<void> {
   for (const table of tables) await c.run(`delete from ${table}`);
@@ -440,6 +463,7 @@ async function measure(n: number): Promise<SizeResult> {
       `select count(*), sum(hash(${columns.join(', ')})), sum(strlen(raw::varchar)) from events
 where event_time >= '${since.toISOString()}'::timestamptz and event_time < '${until.toISOString()}'::timestamptz`,
     );
+    const prepareSeconds = await prepareOnlySeconds(c, detectors, { start: since, end: until });
     const connections = await detectionConnections(store, config.parallel);
     // A nightly run on `parallel` connections, from a clean slate: the last day's profile slice
     // stale (as after the night's ingest) and no findings or detection runs yet.
@@ -491,6 +515,7 @@ where event_time >= '${since.toISOString()}'::timestamptz and event_time < '${un
       detectSeconds: run.seconds,
       serialSeconds: serial.seconds,
       daySeconds,
+      prepareSeconds,
       queriesMs: run.value.queries_ms,
       recordMs: run.value.record_ms,
       parallel: config.parallel,
@@ -522,6 +547,8 @@ for (const n of SIZES) {
       `${(r.serialSeconds / r.scanSeconds).toFixed(1)} full scans\n` +
       `for context: the judged day read once, all of every row: ${(r.daySeconds * 1000).toFixed(0)} ms = ` +
       `${(r.daySeconds / r.scanSeconds).toFixed(1)} full scans\n` +
+      `for context: every detector prepared but not run (variables set, SQL parsed and bound), on one connection: ` +
+      `${(r.prepareSeconds * 1000).toFixed(0)} ms = ${(r.prepareSeconds / r.scanSeconds).toFixed(1)} full scans\n` +
       `for context: a scan reading all of every row, raw included: ${r.rowScanSeconds.toFixed(3)} s; ` +
       `detection = ${(r.detectSeconds / r.rowScanSeconds).toFixed(1)} such scans\n` +
       `activity profile: ${r.profileSlices} day slice(s) refreshed by the nightly run in ${r.profileMs} ms` +

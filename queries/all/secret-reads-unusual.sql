@@ -136,16 +136,23 @@ burst_counts as (
     ) as reads_in_burst
   from unusual_reads
 ),
+-- A read belongs to a burst when the latest burst that started at or before it has not ended yet: a
+-- running max, linear in the reads (joining each read to every burst around it grew with their
+-- square: 32,000 reads by a new application took 3.7 s).
 burst_reads as (
-  select distinct
-    r.*
-  from unusual_reads as r
-  join burst_counts as s
-    on s.identity = r.identity
-    and s.account = r.account
-    and s.reads_in_burst >= getvariable('min_reads')
-    and r.event_time >= s.event_time
-    and r.event_time <= s.event_time + to_minutes(getvariable('burst_minutes')::integer)
+  select
+    * exclude (reads_in_burst, burst_start)
+  from (
+    select
+      *,
+      max(event_time) filter (where reads_in_burst >= getvariable('min_reads')) over (
+        partition by identity, account
+        order by event_time
+        range between unbounded preceding and current row
+      ) as burst_start
+    from burst_counts
+  )
+  where burst_start >= event_time - to_minutes(getvariable('burst_minutes')::integer)
 ),
 bursts as (
   select

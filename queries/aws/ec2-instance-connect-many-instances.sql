@@ -41,40 +41,50 @@ with pushes as (
     and action = 'SendSSHPublicKey'
     and outcome = 'success'
 ),
--- Every push opens a stretch of window_minutes; the pushes of the same principal in it are counted.
+-- Every push opens a stretch of window_minutes; the instances the same principal pushes to in it are
+-- counted by a window count, which grows with the pushes (a self-join grew with their square: 8,000
+-- pushes by one automation role took 1.1 s). Only each principal's busiest stretch, the earliest
+-- of equals, is then gathered.
 stretches as (
   select
-    s.actor,
-    s.account,
-    s.event_time,
-    count(distinct p.instance_id) as instances,
-    list(distinct p.instance_id order by p.instance_id) as instance_ids,
-    list(p.event_id order by p.event_time) as evidence,
-    max(p.event_time) as last_time,
-    any_value(s.region) as region,
-    any_value(s.source_ip) as source_ip
-  from pushes as s
-  join pushes as p
-    on p.actor = s.actor
-    and p.account is not distinct from s.account
-    and p.event_time >= s.event_time
-    and p.event_time <= s.event_time + to_minutes(getvariable('window_minutes')::integer)
-  group by s.actor, s.account, s.event_time
-  having count(distinct p.instance_id) >= getvariable('min_instances')
+    actor,
+    account,
+    event_time,
+    count(distinct instance_id) over stretch as instances
+  from pushes
+  window stretch as (
+    partition by actor, account
+    order by event_time
+    range between current row and to_minutes(getvariable('window_minutes')::integer) following
+  )
 ),
 busiest as (
   select
     actor,
     account,
-    arg_max(event_time, instances) as event_time,
-    arg_max(last_time, instances) as last_time,
-    max(instances) as instances,
-    arg_max(instance_ids, instances) as instance_ids,
-    arg_max(evidence, instances) as evidence,
-    arg_max(region, instances) as region,
-    arg_max(source_ip, instances) as source_ip
+    event_time as start_time
   from stretches
-  group by actor, account
+  where instances >= getvariable('min_instances')
+  qualify row_number() over (partition by actor, account order by instances desc, event_time) = 1
+),
+gathered as (
+  select
+    b.actor,
+    b.account,
+    b.start_time as event_time,
+    max(p.event_time) as last_time,
+    count(distinct p.instance_id) as instances,
+    list(distinct p.instance_id order by p.instance_id) as instance_ids,
+    list(p.event_id order by p.event_time, p.event_id) as evidence,
+    arg_min(p.region, p.event_time) as region,
+    arg_min(p.source_ip, p.event_time) as source_ip
+  from busiest as b
+  join pushes as p
+    on p.actor = b.actor
+    and p.account is not distinct from b.account
+    and p.event_time >= b.start_time
+    and p.event_time <= b.start_time + to_minutes(getvariable('window_minutes')::integer)
+  group by b.actor, b.account, b.start_time
 )
 select
   event_time,
@@ -88,5 +98,5 @@ select
     strftime(event_time, '%Y-%m-%d %H:%M'), strftime(last_time, '%H:%M'), array_to_string(instance_ids, ', ')) as summary,
   evidence,
   instances
-from busiest
+from gathered
 order by event_time

@@ -48,18 +48,15 @@ with ses_calls as (
     and coalesce(source_ip, '') not like '%.amazonaws.com'
     and coalesce(actor_issuer, '') not like '%:role/aws-service-role/%'
 ),
--- Every call opens a stretch of window_minutes; the distinct APIs called in it are counted.
+-- Every call opens a stretch of window_minutes; the distinct APIs called in it are counted by a
+-- window count, and only each principal's busiest stretch, the earliest of equals, is then gathered:
+-- listing every stretch's calls grew with the square of a busy sender's calls (32,000 a day: 0.7 s).
 stretches as (
   select
     actor,
     account,
     event_time,
-    count(distinct action) over stretch as actions,
-    list(distinct action) over stretch as action_names,
-    list(distinct region) over stretch as regions,
-    list(event_id) over stretch as evidence,
-    max(event_time) over stretch as last_time,
-    source_ip
+    count(distinct action) over stretch as actions
   from ses_calls
   window stretch as (
     partition by actor, account
@@ -71,16 +68,29 @@ busiest as (
   select
     actor,
     account,
-    arg_max(event_time, actions) as event_time,
-    arg_max(last_time, actions) as last_time,
-    max(actions) as actions,
-    arg_max(action_names, actions) as action_names,
-    arg_max(regions, actions) as regions,
-    arg_max(evidence, actions) as evidence,
-    arg_max(source_ip, actions) as source_ip
+    event_time as start_time
   from stretches
   where actions >= getvariable('min_actions')
-  group by actor, account
+  qualify row_number() over (partition by actor, account order by actions desc, event_time) = 1
+),
+gathered as (
+  select
+    b.actor,
+    b.account,
+    b.start_time as event_time,
+    max(c.event_time) as last_time,
+    count(distinct c.action) as actions,
+    list(distinct c.action) as action_names,
+    list(distinct c.region) as regions,
+    list(c.event_id order by c.event_time, c.event_id) as evidence,
+    arg_min(c.source_ip, c.event_time) as source_ip
+  from busiest as b
+  join ses_calls as c
+    on c.actor = b.actor
+    and c.account is not distinct from b.account
+    and c.event_time >= b.start_time
+    and c.event_time <= b.start_time + to_minutes(getvariable('window_minutes')::integer)
+  group by b.actor, b.account, b.start_time
 )
 select
   event_time,
@@ -94,5 +104,5 @@ select
     strftime(last_time, '%H:%M'), array_to_string(list_sort(regions), ', '), array_to_string(list_sort(action_names), ', ')) as summary,
   evidence[1:200] as evidence,
   actions
-from busiest
+from gathered
 order by event_time

@@ -57,45 +57,53 @@ reaches as (
     unnest(reached) as instance_id
   from ssm_calls
 ),
--- Every call opens a stretch of window_minutes; the instances the same principal reaches in it are counted.
+-- Every call opens a stretch of window_minutes; the instances the same principal reaches in it are
+-- counted by a window count, which grows with the calls (a self-join grew with their square: 8,000
+-- calls by one automation role took 1.9 s). Only each principal's busiest stretch, the earliest of
+-- equals, is then gathered.
 stretches as (
   select
-    s.identity,
-    s.account,
-    s.event_time,
-    count(distinct r.instance_id) as instances,
-    list(distinct r.instance_id order by r.instance_id) as instance_ids,
-    list(distinct r.event_id) as evidence,
-    list(distinct r.action order by r.action) as actions,
-    max(r.event_time) as last_time,
-    any_value(s.actor) as actor,
-    any_value(s.region) as region,
-    any_value(s.source_ip) as source_ip
-  from ssm_calls as s
-  join reaches as r
-    on r.identity = s.identity
-    and r.account is not distinct from s.account
-    and r.event_time >= s.event_time
-    and r.event_time <= s.event_time + to_minutes(getvariable('window_minutes')::integer)
-  where r.instance_id is not null
-  group by s.identity, s.account, s.event_time
-  having count(distinct r.instance_id) >= getvariable('min_instances')
+    identity,
+    account,
+    event_time,
+    count(distinct instance_id) over stretch as instances
+  from reaches
+  window stretch as (
+    partition by identity, account
+    order by event_time
+    range between current row and to_minutes(getvariable('window_minutes')::integer) following
+  )
 ),
 busiest as (
   select
     identity,
     account,
-    arg_max(event_time, instances) as event_time,
-    arg_max(last_time, instances) as last_time,
-    max(instances) as instances,
-    arg_max(instance_ids, instances) as instance_ids,
-    arg_max(evidence, instances) as evidence,
-    arg_max(actions, instances) as actions,
-    arg_max(actor, instances) as actor,
-    arg_max(region, instances) as region,
-    arg_max(source_ip, instances) as source_ip
+    event_time as start_time
   from stretches
-  group by identity, account
+  where instances >= getvariable('min_instances')
+  qualify row_number() over (partition by identity, account order by instances desc, event_time) = 1
+),
+gathered as (
+  select
+    b.identity,
+    b.account,
+    b.start_time as event_time,
+    max(r.event_time) as last_time,
+    count(distinct r.instance_id) as instances,
+    list(distinct r.instance_id order by r.instance_id) as instance_ids,
+    list(distinct r.event_id order by r.event_id) as evidence,
+    list(distinct r.action order by r.action) as actions,
+    arg_min(r.actor, r.event_time) as actor,
+    arg_min(r.region, r.event_time) as region,
+    arg_min(r.source_ip, r.event_time) as source_ip
+  from busiest as b
+  join reaches as r
+    on r.identity = b.identity
+    and r.account is not distinct from b.account
+    and r.event_time >= b.start_time
+    and r.event_time <= b.start_time + to_minutes(getvariable('window_minutes')::integer)
+  where r.instance_id is not null
+  group by b.identity, b.account, b.start_time
 )
 select
   event_time,
@@ -110,5 +118,5 @@ select
   evidence,
   identity,
   instances
-from busiest
+from gathered
 order by event_time

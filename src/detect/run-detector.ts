@@ -66,11 +66,7 @@ export async function runDetector(
   detector: Runnable,
   options: RunDetectorOptions,
 ): Promise<DetectorRunOutput> {
-  const variables: [string, string][] = [
-    ['window_start', `${sqlString(options.window.start.toISOString())}::timestamptz`],
-    ['window_end', `${sqlString(options.window.end.toISOString())}::timestamptz`],
-    ...Object.entries(options.params).map(([name, value]): [string, string] => [name, sqlLiteral(value)]),
-  ];
+  const variables = detectorVariables(options);
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
   let prepared: DuckDBPreparedStatement | undefined;
@@ -118,6 +114,17 @@ export async function runDetector(
     prepared?.destroySync();
     await connection.run(variables.map(([name]) => `reset variable ${name};`).join('\n'));
   }
+}
+
+/** The DuckDB variables a detector runs with, as name and SQL literal: its window and its params. */
+export function detectorVariables(
+  options: Pick<RunDetectorOptions, 'window' | 'params'>,
+): [string, string][] {
+  return [
+    ['window_start', `${sqlString(options.window.start.toISOString())}::timestamptz`],
+    ['window_end', `${sqlString(options.window.end.toISOString())}::timestamptz`],
+    ...Object.entries(options.params).map(([name, value]): [string, string] => [name, sqlLiteral(value)]),
+  ];
 }
 
 export function sqlLiteral(value: ParamValue): string {

@@ -1,0 +1,157 @@
+/**
+ * Busy-principal benchmark: the "busiest stretch" detectors (instances, APIs or secrets reached by
+ * one principal within a few minutes) on one automation principal that makes N such calls in a
+ * day: a patching role sending SSM commands, a fleet job pushing SSH keys, a mailer polling SES, an
+ * application rereading its secrets. Such a principal is ordinary, so the detectors' cost must grow
+ * linearly with its calls, not with their square.
+ *
+ *   npm run bench:detect:busy                          # 4,000, 16,000 and 64,000 calls a day
+ *   npm run bench:detect:busy -- --calls 8000,32000     # other sizes
+ *
+ * For each size it prints the detector's time, that time as a ratio to a scan of the same events
+ * (`count(*), count(distinct event_id)`) measured in the same run, and the growth from the size
+ * before. Target: each 4-fold step grows at most 6-fold (linear with a sort's log factor; exit
+ * code 1 otherwise); a self-join over the principal's calls grows 16-fold.
+ *
+ * Measured on the quiet 2-core machine. Before the rewrite (self-joins, or lists over every
+ * stretch), 4,000 -> 16,000 calls took: ssm-commands 456 ms -> 8.4 s, ec2-instance-connect 291 ms ->
+ * 4.5 s, ses-enumeration 38 -> 236 ms, secrets-read-in-bulk 298 ms -> 4.2 s; secret-reads-unusual
+ * 247 ms -> 3.7 s for 8,000 -> 32,000. After (window counts, then the busiest stretch gathered):
+ * 23 -> 85 -> 364 ms, 15 -> 31 -> 93 ms, 10 -> 22 -> 95 ms, 19 -> 46 -> 218 ms and 17 -> 36 -> 123 ms
+ * for 4,000 -> 16,000 -> 64,000 calls, each step 2-5 fold.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { refreshActivityProfile } from '../src/detect/activity-profile.js';
+import { restrictForDetection } from '../src/detect/detection-connection.js';
+import { resolveParams } from '../src/detect/detector-params.js';
+import { loadDetectors } from '../src/detect/load-detectors.js';
+import { runDetector } from '../src/detect/run-detector.js';
+import { openStore } from '../src/store/open-store.js';
+import { sizeListArg } from './size-list-arg.js';
+
+const args = process.argv.slice(2);
+const SIZES = sizeListArg(args, '--calls', '4000,16000,64000', 100);
+const MAX_GROWTH_PER_4X = 6;
+const DAY = '2026-10-31';
+
+/** An application rereading its 20 secrets all day. */
+const SECRET_READ = `'secretsmanager.amazonaws.com' as service, 'GetSecretValue' as action,
+    ['arn:aws:secretsmanager:us-east-1:123456789012:secret:app-' || (i % 20)] as resources, '{}'::json as raw`;
+
+interface Scenario {
+  /** SQL columns of the principal's i-th call of the day (i from range(n)). */
+  readonly columns: string;
+  /** The principal was active (reads, office hours) on the 10 days before: for baseline detectors. */
+  readonly history?: boolean;
+}
+
+const SCENARIOS: Readonly<Record<string, Scenario>> = {
+  'aws/ssm-commands-many-instances': {
+    columns: `'ssm.amazonaws.com' as service, 'SendCommand' as action,
+    json_object('requestParameters', json_object('instanceIds', ['i-' || (i % 500), 'i-' || ((i + 1) % 500), 'i-' || ((i + 2) % 500)])) as raw`,
+  },
+  'aws/ec2-instance-connect-many-instances': {
+    columns: `'ec2-instance-connect.amazonaws.com' as service, 'SendSSHPublicKey' as action,
+    json_object('requestParameters', json_object('instanceId', 'i-' || (i % 500))) as raw`,
+  },
+  'aws/ses-enumeration': {
+    columns: `'ses.amazonaws.com' as service,
+    ['GetSendQuota', 'GetAccount', 'ListIdentities', 'GetSendStatistics'][i % 4 + 1] as action, '{}'::json as raw`,
+  },
+  'all/secrets-read-in-bulk': { columns: SECRET_READ },
+  // A principal that never read a secret before: every read of the day is judged unusual.
+  'all/secret-reads-unusual': { columns: SECRET_READ, history: true },
+};
+
+const PRINCIPAL = `'123456789012' as account,
+  'us-east-1' as region,
+  'arn:aws:sts::123456789012:assumed-role/fleet-automation/run' as actor,
+  'role' as actor_type,
+  'arn:aws:iam::123456789012:role/fleet-automation' as actor_issuer,
+  '203.0.113.9' as source_ip,
+  'success' as outcome,
+  'bench' as origin,
+  now() as ingested_at`;
+
+async function fill(connection: DuckDBConnection, scenario: Scenario, n: number): Promise<void> {
+  await connection.run('delete from events');
+  if (scenario.history) {
+    // 40 reads a day at 09:00-13:00 UTC on each of the 10 days before
+    await connection.run(`insert into events by name
+select
+  'history-' || i as event_id,
+  'aws' as source,
+  'cloudtrail' as format,
+  timestamptz '${DAY} 09:00:00+00' - to_days(1 + i // 40) + to_minutes(((i % 40) * 6)::integer) as event_time,
+  ${PRINCIPAL},
+  'ec2.amazonaws.com' as service,
+  'DescribeInstances' as action
+from range(400) as t(i)`);
+  }
+  await connection.run(`insert into events by name
+select
+  'busy-' || i as event_id,
+  'aws' as source,
+  'cloudtrail' as format,
+  timestamptz '${DAY} 00:00:00+00' + to_microseconds((i * 86400000000 // ${n})::bigint) as event_time,
+  ${PRINCIPAL},
+  ${scenario.columns}
+from range(${n}) as t(i)`);
+  await refreshActivityProfile(connection, { full: true });
+}
+
+async function median(times: number, run: () => Promise<unknown>): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    await run();
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  return ms[Math.floor(ms.length / 2)] ?? 0;
+}
+
+const store = await openStore({ path: ':memory:' });
+const connection = store.connection;
+await restrictForDetection(connection);
+const { detectors } = loadDetectors();
+const window = {
+  start: new Date(`${DAY}T00:00:00Z`),
+  end: new Date(Date.parse(`${DAY}T00:00:00Z`) + 86_400_000),
+};
+let missed = 0;
+try {
+  for (const [id, scenario] of Object.entries(SCENARIOS)) {
+    const detector = detectors.find((d) => d.id === id);
+    if (detector === undefined) throw new Error(`no detector ${id} in queries/`);
+    const params = resolveParams(detector, {});
+    console.log(id);
+    let previous: { n: number; ms: number } | undefined;
+    for (const n of SIZES) {
+      await fill(connection, scenario, n);
+      let rows = 0;
+      const ms = await median(3, async () => {
+        rows = (await runDetector(connection, detector, { window, params })).rows.length;
+      });
+      const scanMs = await median(5, () =>
+        connection.runAndReadAll('select count(*), count(distinct event_id) from events'),
+      );
+      let growth = '';
+      if (previous !== undefined) {
+        // Normalized to a 4-fold step whatever the sizes given.
+        const perFourfold = (ms / previous.ms) ** (Math.log(4) / Math.log(n / previous.n));
+        const ok = perFourfold <= MAX_GROWTH_PER_4X;
+        if (!ok) missed++;
+        growth = `, grows ${perFourfold.toFixed(1)}x per 4x calls (target <= ${MAX_GROWTH_PER_4X}) ${ok ? 'OK' : 'MISSED'}`;
+      }
+      console.log(
+        `  ${String(n).padStart(7)} calls: ${ms.toFixed(0).padStart(6)} ms, ${(ms / scanMs).toFixed(1)} scans of them, ${rows} finding(s)${growth}`,
+      );
+      previous = { n, ms };
+    }
+  }
+} finally {
+  store.close();
+}
+console.log(missed === 0 ? 'all linear' : `${missed} step(s) grew faster than linear`);
+if (missed > 0) process.exitCode = 1;
