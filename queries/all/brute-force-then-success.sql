@@ -85,7 +85,9 @@ successes_after_failures as (
     s.source_ip,
     count(f.event_id) as failures,
     count(distinct f.source_ip) as failure_sources,
-    list(f.event_id order by f.event_time) as failure_ids
+    -- The first 200 failures: with thousands, the success appended after them must still fit the
+    -- finding's evidence (1,000 ids).
+    arg_min(f.event_id, f.event_time, 200) as failure_ids
   from successful_sign_ins s
   join failed_sign_ins f
     on f.account = s.account

@@ -91,7 +91,10 @@ sprayed_users as (
     f.login_name,
     min(f.event_time) as first_failure,
     max(f.event_time) as last_failure,
-    list(f.event_id order by f.event_time) as failure_ids,
+    count(*) as failure_count,
+    -- The first 200 failures: with thousands, the success and the grant appended after them must
+    -- still fit the finding's evidence (1,000 ids).
+    arg_min(f.event_id, f.event_time, 200) as failure_ids,
     (select count(distinct login_name) from failed_sign_ins as x
       where x.source = f.source and x.account = f.account and x.source_ip = f.source_ip) as sprayed_count
   from failed_sign_ins as f
@@ -101,9 +104,17 @@ sprayed_users as (
     and s.source_ip = f.source_ip
   group by all
 ),
+-- Each success after a spray of its user, with the latest such spray (a user is sprayed from a
+-- handful of addresses, so this stays linear in the sign-ins).
 sprayed_then_signed_in as (
   select
-    u.*,
+    u.source,
+    u.account,
+    u.source_ip,
+    u.login_name,
+    u.last_failure,
+    -- AWS grants must be in the sign-in's account; Entra ID grants are tenant-wide
+    case when u.source = 'aws' then u.account else '' end as grant_scope,
     s.event_id as success_id,
     s.event_time as success_time,
     s.source_ip as success_ip
@@ -115,6 +126,7 @@ sprayed_then_signed_in as (
     and s.outcome = 'success'
     and s.event_time > u.first_failure
     and s.event_time <= u.last_failure + to_hours(getvariable('max_hours')::integer)
+  qualify row_number() over (partition by s.event_id order by u.last_failure desc, u.source_ip) = 1
 ),
 privilege_grants as (
   select
@@ -130,7 +142,8 @@ privilege_grants as (
     case
       when source = 'aws' then lower(coalesce(raw->>'$.userIdentity.userName', regexp_extract(actor, '[^/:]+$')))
       else lower(actor)
-    end as login_name
+    end as login_name,
+    case when source = 'aws' then account else '' end as grant_scope
   from events
   where event_time >= getvariable('window_start')
     and event_time < getvariable('window_end')
@@ -144,6 +157,8 @@ privilege_grants as (
           'Update application – Certificates and secrets management'])
       or (source = 'azure' and lower(action) = 'microsoft.authorization/roleassignments/write'))
 ),
+-- Each grant with the latest sprayed-then-successful sign-in of its user before it: an ASOF join,
+-- linear in the grants (joining every sign-in to every grant grew with their product).
 matched_sequences as (
   select
     u.first_failure,
@@ -151,23 +166,27 @@ matched_sequences as (
     g.actor,
     g.account,
     g.region,
-    u.source_ip,
+    t.source_ip,
     g.action,
     coalesce(array_to_string(g.resources, ', '), '') as resource,
-    u.login_name,
+    t.login_name,
     u.sprayed_count,
-    len(u.failure_ids) as failures,
-    u.success_time,
-    u.success_ip,
-    list_concat(u.failure_ids, [u.success_id, g.event_id]) as evidence
-  from sprayed_then_signed_in as u
-  join privilege_grants as g
-    on g.source = u.source
-    and g.login_name = u.login_name
-    and (u.source <> 'aws' or g.account = u.account)
-    and g.event_time > u.success_time
-    and g.event_time <= u.success_time + to_hours(getvariable('max_hours')::integer)
-  qualify row_number() over (partition by g.event_id order by u.success_time desc, u.last_failure desc) = 1
+    u.failure_count as failures,
+    t.success_time,
+    t.success_ip,
+    list_concat(u.failure_ids, [t.success_id, g.event_id]) as evidence
+  from privilege_grants as g
+  asof join sprayed_then_signed_in as t
+    on t.source = g.source
+    and t.login_name = g.login_name
+    and t.grant_scope = g.grant_scope
+    and g.event_time > t.success_time
+  join sprayed_users as u
+    on u.source = t.source
+    and u.account = t.account
+    and u.source_ip = t.source_ip
+    and u.login_name = t.login_name
+  where g.event_time <= t.success_time + to_hours(getvariable('max_hours')::integer)
 )
 select
   first_failure as event_time,

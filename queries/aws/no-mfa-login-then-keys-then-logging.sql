@@ -65,30 +65,42 @@ credential_creations as (
 logging_changes as (
   select * from sequence_steps where step = 3 and event_time >= getvariable('window_start')
 ),
+-- Each credential creation with the latest sign-in before it, then each logging change with the
+-- latest of those creations before it: ASOF joins, linear in the steps. The latest creation also
+-- carries the latest possible sign-in, so one row per change is all the old three-way join (which
+-- grew with the cube of a principal's steps) ever kept.
+credentials_after_login as (
+  select
+    c.*,
+    l.event_id as login_id,
+    l.event_time as login_time,
+    l.region as login_region,
+    l.source_ip as login_ip
+  from credential_creations as c
+  asof join logins_without_mfa as l
+    on l.actor = c.actor
+    and l.account = c.account
+    and c.event_time > l.event_time
+),
 matched_sequences as (
   select
-    l.event_time,
-    l.actor,
-    l.account,
-    l.region,
-    l.source_ip,
+    c.login_time as event_time,
+    g.actor,
+    g.account,
+    c.login_region as region,
+    c.login_ip as source_ip,
     c.action as credential_action,
     c.resource as credential_user,
     g.action as logging_action,
     g.resource as resource,
     g.event_time as last_time,
-    [l.event_id, c.event_id, g.event_id] as evidence
-  from logins_without_mfa as l
-  join credential_creations as c
-    on c.actor = l.actor
-    and c.account = l.account
-    and c.event_time > l.event_time
-  join logging_changes as g
-    on g.actor = l.actor
-    and g.account = l.account
+    [c.login_id, c.event_id, g.event_id] as evidence
+  from logging_changes as g
+  asof join credentials_after_login as c
+    on c.actor = g.actor
+    and c.account = g.account
     and g.event_time > c.event_time
-    and g.event_time <= l.event_time + to_hours(getvariable('max_hours')::integer)
-  qualify row_number() over (partition by g.event_id order by l.event_time desc, c.event_time desc) = 1
+  where g.event_time <= c.login_time + to_hours(getvariable('max_hours')::integer)
 )
 select
   event_time,

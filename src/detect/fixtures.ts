@@ -91,6 +91,37 @@ export async function runFixtures(
   return results;
 }
 
+export interface FixtureStore {
+  readonly store: Store;
+  /** The case's window, else from its earliest event to one second after its latest. */
+  readonly window: DetectionWindow;
+  /** Why the case's records or tables could not be loaded; null when they were. */
+  readonly loadError: string | null;
+}
+
+/**
+ * A fresh in-memory store holding one case's events (through the real EventWriter) and tables,
+ * locked like the detect connection, its activity profile built. The caller closes the store.
+ */
+export async function openFixtureStore(fixture: FixtureCase): Promise<FixtureStore> {
+  const store = await openStore({ path: ':memory:' });
+  try {
+    await restrictForDetection(store.connection);
+    const loadError = (await loadRecords(store, fixture)) ?? (await loadTables(store, fixture));
+    if (loadError === null) {
+      // `_repeat` copies are written behind the batch writer, so the profile is built from the events.
+      await refreshActivityProfile(store.connection, { full: true });
+    }
+    const window = fixture.window
+      ? { start: new Date(fixture.window.start), end: new Date(fixture.window.end) }
+      : await defaultWindow(store);
+    return { store, window, loadError };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
 async function runCase(
   detector: Detector,
   kind: 'positive' | 'negative',
@@ -105,16 +136,9 @@ async function runCase(
     message,
     rows,
   });
-  const store = await openStore({ path: ':memory:' });
+  const { store, window, loadError } = await openFixtureStore(fixture);
   try {
-    await restrictForDetection(store.connection);
-    const loadError = (await loadRecords(store, fixture)) ?? (await loadTables(store, fixture));
     if (loadError) return result(false, loadError);
-    // `_repeat` copies are written behind the batch writer, so the profile is built from the events.
-    await refreshActivityProfile(store.connection, { full: true });
-    const window = fixture.window
-      ? { start: new Date(fixture.window.start), end: new Date(fixture.window.end) }
-      : await defaultWindow(store);
     const params = { ...resolveParams(detector), ...(fixture.params ?? {}) };
     const unknown = Object.keys(fixture.params ?? {}).filter(
       (p) => !Object.hasOwn(detector.header.params, p),
