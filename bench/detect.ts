@@ -24,7 +24,8 @@
  * 0.67, 0.96 and 1.99 s. That is still 94-144 "full scans", because the yardstick is tiny: DuckDB
  * answers count(distinct actor) over a dictionary-compressed column of 10M rows in 3-9 ms, while
  * each detector is its own query. Preparing every detector without running it (set its variables,
- * parse, bind) already takes 184 ms, 19.5 yardstick scans at 10M: the bench prints that floor. At
+ * parse, bind) already takes 184 ms, 19.5 yardstick scans at 10M, and 117 ms (12.6 scans) fused
+ * into one UNION ALL statement: the bench prints both floors. At
  * 10M events the run splits into the profile refresh (143 ms), the queries (697 ms) and recording
  * (42 ms). For context it also times the judged day read once, all of every row (29 ms at 10M, 3.1
  * yardstick scans), and a scan of the whole store that reads all of every row, raw included: against
@@ -379,6 +380,8 @@ interface SizeResult {
   daySeconds: number;
   /** Every detector prepared (variables set, parsed, bound) but not run, on one connection. */
   prepareSeconds: number;
+  /** The library fused into one statement, prepared but not run. */
+  fusedPrepareSeconds: number;
   /** The headline nightly run's detector queries (wall clock) and recording. */
   queriesMs: number;
   recordMs: number;
@@ -420,6 +423,38 @@ async function prepareOnlySeconds(
     times.push((performance.now() - t0) / 1000);
   }
   return times.sort((a, b) => a - b)[1] ?? 0;
+}
+
+/**
+ * The same floor with the library fused into one statement (each detector a branch of a UNION
+ * ALL, its variables renamed apart so same-named params keep their own types and values): what
+ * generating one query from all the files would still pay to bind before reading a row.
+ */
+async function prepareFusedSeconds(
+  c: DuckDBConnection,
+  detectors: readonly Detector[],
+  window: DetectionWindow,
+): Promise<number> {
+  const variables: [string, string][] = [];
+  const branches = detectors.map((detector, i) => {
+    for (const [name, literal] of detectorVariables({ window, params: resolveParams(detector, {}) })) {
+      variables.push([`d${i}_${name}`, literal]);
+    }
+    const sql = detector.sql.replace(/getvariable\('(\w+)'\)/g, `getvariable('d${i}_$1')`);
+    return `select ${i} as detector, count(*) as n from (${sql}) as d${i}`;
+  });
+  await c.run(variables.map(([name, literal]) => `set variable ${name} = ${literal};`).join('\n'));
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      (await c.prepare(branches.join('\nunion all\n'))).destroySync();
+      times.push((performance.now() - t0) / 1000);
+    }
+    return times.sort((a, b) => a - b)[1] ?? 0;
+  } finally {
+    await c.run(variables.map(([name]) => `reset variable ${name};`).join('\n'));
+  }
 }
 
 async function deleteAll(c: DuckDBConnection, tables: readonly string[]): Promise<void> {
@@ -464,6 +499,7 @@ async function measure(n: number): Promise<SizeResult> {
 where event_time >= '${since.toISOString()}'::timestamptz and event_time < '${until.toISOString()}'::timestamptz`,
     );
     const prepareSeconds = await prepareOnlySeconds(c, detectors, { start: since, end: until });
+    const fusedPrepareSeconds = await prepareFusedSeconds(c, detectors, { start: since, end: until });
     const connections = await detectionConnections(store, config.parallel);
     // A nightly run on `parallel` connections, from a clean slate: the last day's profile slice
     // stale (as after the night's ingest) and no findings or detection runs yet.
@@ -516,6 +552,7 @@ where event_time >= '${since.toISOString()}'::timestamptz and event_time < '${un
       serialSeconds: serial.seconds,
       daySeconds,
       prepareSeconds,
+      fusedPrepareSeconds,
       queriesMs: run.value.queries_ms,
       recordMs: run.value.record_ms,
       parallel: config.parallel,
@@ -548,7 +585,8 @@ for (const n of SIZES) {
       `for context: the judged day read once, all of every row: ${(r.daySeconds * 1000).toFixed(0)} ms = ` +
       `${(r.daySeconds / r.scanSeconds).toFixed(1)} full scans\n` +
       `for context: every detector prepared but not run (variables set, SQL parsed and bound), on one connection: ` +
-      `${(r.prepareSeconds * 1000).toFixed(0)} ms = ${(r.prepareSeconds / r.scanSeconds).toFixed(1)} full scans\n` +
+      `${(r.prepareSeconds * 1000).toFixed(0)} ms = ${(r.prepareSeconds / r.scanSeconds).toFixed(1)} full scans; ` +
+      `fused into one statement: ${(r.fusedPrepareSeconds * 1000).toFixed(0)} ms = ${(r.fusedPrepareSeconds / r.scanSeconds).toFixed(1)} full scans\n` +
       `for context: a scan reading all of every row, raw included: ${r.rowScanSeconds.toFixed(3)} s; ` +
       `detection = ${(r.detectSeconds / r.rowScanSeconds).toFixed(1)} such scans\n` +
       `activity profile: ${r.profileSlices} day slice(s) refreshed by the nightly run in ${r.profileMs} ms` +
