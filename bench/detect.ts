@@ -41,7 +41,12 @@ import { detectionConnections, restrictForDetection } from '../src/detect/detect
 import { resolveParams } from '../src/detect/detector-params.js';
 import { type Detector, loadDetectors } from '../src/detect/load-detectors.js';
 import { type DetectorOutcome, runDetection } from '../src/detect/run-detection.js';
-import { type DetectionWindow, detectorVariables } from '../src/detect/run-detector.js';
+import {
+  type DetectionWindow,
+  detectorVariables,
+  resetVariables,
+  setVariables,
+} from '../src/detect/run-detector.js';
 import { prepareReadOnly } from '../src/detect/select-guard.js';
 import { openStore } from '../src/store/open-store.js';
 import { sizeListArg } from './size-list-arg.js';
@@ -416,9 +421,9 @@ async function prepareOnlySeconds(
     const t0 = performance.now();
     for (const detector of detectors) {
       const variables = detectorVariables({ window, params: resolveParams(detector, {}) });
-      await c.run(variables.map(([name, literal]) => `set variable ${name} = ${literal};`).join('\n'));
+      await setVariables(c, variables);
       (await prepareReadOnly(c, detector.id, detector.sql)).destroySync();
-      await c.run(variables.map(([name]) => `reset variable ${name};`).join('\n'));
+      await resetVariables(c, variables);
     }
     times.push((performance.now() - t0) / 1000);
   }
@@ -443,7 +448,7 @@ async function prepareFusedSeconds(
     const sql = detector.sql.replace(/getvariable\('(\w+)'\)/g, `getvariable('d${i}_$1')`);
     return `select ${i} as detector, count(*) as n from (${sql}) as d${i}`;
   });
-  await c.run(variables.map(([name, literal]) => `set variable ${name} = ${literal};`).join('\n'));
+  await setVariables(c, variables);
   try {
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -453,7 +458,7 @@ async function prepareFusedSeconds(
     }
     return times.sort((a, b) => a - b)[1] ?? 0;
   } finally {
-    await c.run(variables.map(([name]) => `reset variable ${name};`).join('\n'));
+    await resetVariables(c, variables);
   }
 }
 

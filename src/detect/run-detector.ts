@@ -74,9 +74,7 @@ export async function runDetector(
     // One round trip for all of them. Names are validated identifiers (header schema), values are
     // rendered as typed literals, so an integer param is an INTEGER in SQL just as
     // `SET VARIABLE n = 5` makes it in the DuckDB CLI.
-    await timePhase('detect.set_variables', () =>
-      connection.run(variables.map(([name, literal]) => `set variable ${name} = ${literal};`).join('\n')),
-    );
+    await timePhase('detect.set_variables', () => setVariables(connection, variables));
     // Prepared only now, with the variables set: binding types getvariable() from their values,
     // so `getvariable('window_start') - interval 1 day` works as it does in the DuckDB CLI.
     prepared = await timePhase('detect.prepare', () =>
@@ -112,7 +110,7 @@ export async function runDetector(
     throw new DetectorError(detector.id, `SQL error: ${firstLine(error)}`, { cause: error });
   } finally {
     prepared?.destroySync();
-    await connection.run(variables.map(([name]) => `reset variable ${name};`).join('\n'));
+    await resetVariables(connection, variables);
   }
 }
 
@@ -125,6 +123,21 @@ export function detectorVariables(
     ['window_end', `${sqlString(options.window.end.toISOString())}::timestamptz`],
     ...Object.entries(options.params).map(([name, value]): [string, string] => [name, sqlLiteral(value)]),
   ];
+}
+
+/** Sets DuckDB variables in one round trip: names are validated identifiers, values SQL literals. */
+export async function setVariables(
+  connection: DuckDBConnection,
+  variables: readonly (readonly [string, string])[],
+): Promise<void> {
+  await connection.run(variables.map(([name, literal]) => `set variable ${name} = ${literal};`).join('\n'));
+}
+
+export async function resetVariables(
+  connection: DuckDBConnection,
+  variables: readonly (readonly [string, string])[],
+): Promise<void> {
+  await connection.run(variables.map(([name]) => `reset variable ${name};`).join('\n'));
 }
 
 export function sqlLiteral(value: ParamValue): string {
