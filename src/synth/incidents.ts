@@ -3,7 +3,9 @@ import { AWS_RESOURCES, authorizeIngress } from './aws-calls.js';
 import { type AzureRecord, armOperation, auditRecord, ROLE_DEFINITIONS, signInRecord, upn } from './azure.js';
 import {
   accountId,
+  assumedRole,
   type CtActor,
+  type CtCall,
   type CtEvent,
   ctRecord,
   iamUser,
@@ -45,6 +47,10 @@ export interface IncidentSet {
 
 const ATTACKER_IP = '192.0.2.66';
 const SPRAY_IP = '192.0.2.201';
+const ATTACKER_CLI =
+  'aws-cli/2.18.12 md/awscrt#0.22.0 ua/2.0 os/linux#6.8.0-48-generic md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/prompt#off';
+const SDK_JAVA_APP =
+  'aws-sdk-java/2.28.16 Linux/6.1.112-122.189.amzn2023.x86_64 OpenJDK_64-Bit_Server_VM/21.0.5+11-LTS Java/21.0.5 vendor/Amazon.com_Inc. io/sync http/Apache cfg/retry-mode/standard';
 const CONSOLE_BROWSER =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.0.0 Safari/537.36';
 
@@ -60,6 +66,7 @@ export function generateIncidents(root: Rng): IncidentSet {
     ['admin-policy', adminPolicy],
     ['ssh-open', sshOpen],
     ['secrets', offHoursSecrets],
+    ['instance-credentials', instanceCredentialTheft],
     ['kms', kmsDeletion],
     ['gcp-owner', gcpOwnerGmail],
     ['gcp-sink', gcpSinkDeleted],
@@ -350,6 +357,69 @@ function offHoursSecrets(rng: Rng, set: IncidentSet): void {
     account: accountId('prod'),
     event_ids: reads.map(ctId),
     expect: ['off hours', 'secret access burst'],
+  });
+}
+
+/**
+ * SSRF against a web server's metadata service (IMDSv1): its role credentials, used all morning from
+ * the instance's NAT address, are replayed from an outside address for reconnaissance.
+ */
+function instanceCredentialTheft(rng: Rng, set: IncidentSet): void {
+  const instance = 'i-0f1e2d3c4b5a69788';
+  const role = { account: 'prod' as const, name: 'acme-web-frontend-role' };
+  const start = at(9, 6, 0, 0);
+  const identity = assumedRole(role, instance, { created: start, accessKeyId: sessionKey(rng) });
+  // IMDSv1 delivered these credentials: what made the SSRF work
+  const context = identity.sessionContext;
+  if (context && typeof context === 'object' && !Array.isArray(context)) context.ec2RoleDelivery = '1.0';
+  const natIp = '198.51.100.23';
+  const app: CtActor = { identity, ip: natIp, userAgent: SDK_JAVA_APP };
+  for (let t = start; t < at(9, 12); t += rng.int(8, 14) * MINUTE) {
+    set.aws.push(
+      ctRecord(rng, 'prod', 'us-east-1', t, app, {
+        source: 'ec2.amazonaws.com',
+        name: 'DescribeTags',
+        readOnly: true,
+        request: {
+          filterSet: { items: [{ name: 'resource-id', valueSet: { items: [{ value: instance }] } }] },
+        },
+        response: null,
+      }),
+    );
+  }
+  const thief: CtActor = { identity, ip: ATTACKER_IP, userAgent: ATTACKER_CLI };
+  let t = at(9, 9, 41, 12);
+  const recon = (
+    [
+      { source: 'sts.amazonaws.com', name: 'GetCallerIdentity', request: null },
+      { source: 's3.amazonaws.com', name: 'ListBuckets', request: { Host: 's3.amazonaws.com' } },
+      {
+        source: 'iam.amazonaws.com',
+        name: 'ListAttachedRolePolicies',
+        request: { roleName: role.name },
+        global: true,
+      },
+      {
+        source: 'iam.amazonaws.com',
+        name: 'ListRolePolicies',
+        request: { roleName: role.name },
+        global: true,
+      },
+    ] as Omit<CtCall, 'readOnly' | 'response'>[]
+  ).map((call) => {
+    t += rng.int(20, 90) * 1000;
+    return ctRecord(rng, 'prod', 'us-east-1', t, thief, { ...call, readOnly: true, response: null });
+  });
+  set.aws.push(...recon);
+  set.incidents.push({
+    id: 'aws-instance-credentials-exfiltrated',
+    title: "A web server's instance role credentials replayed from an outside address",
+    cloud: 'aws',
+    time: isoSeconds(recon[0] ? recon[0].time : t),
+    actor: String(identity.arn),
+    account: accountId('prod'),
+    event_ids: recon.map(ctId),
+    expect: ['instance credentials', 'used outside the instance'],
   });
 }
 

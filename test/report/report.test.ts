@@ -125,7 +125,7 @@ describe('compliance report over the samples (pci_dss_v4.0)', () => {
 
   it('computes statuses, coverage, review and dispositions', () => {
     expect(report.period.days).toHaveLength(14);
-    expect(report.store.digest.events).toBe(24_910);
+    expect(report.store.digest.events).toBe(24_945);
     expect(report.store.digest.value).toMatch(/^[0-9a-f]{64}$/);
     expect(report.review.days_reviewed).toBe(14);
     expect(report.review.days_not_reviewed).toEqual([]);
@@ -168,10 +168,10 @@ describe('compliance report over the samples (pci_dss_v4.0)', () => {
     const control = report.controls.find((c) => c.id === '10.3.4');
     expect(control?.checks.find((k) => k.name === 'integrity')).toMatchObject({
       status: 'pass',
-      detail: expect.stringMatching(/^verified when this report was made: 24910 events/),
+      detail: expect.stringMatching(/^verified when this report was made: 24945 events/),
     });
     const { text } = await pdfText((await renderPdf(report, PDF_OPTIONS)).pdf);
-    expect(text).toMatch(/Verified when this report was made: 24,910 events of 2026-11-01 to 2026-11-15/);
+    expect(text).toMatch(/Verified when this report was made: 24,945 events of 2026-11-01 to 2026-11-15/);
 
     const unverified = await computeReport(store.connection, {
       framework: 'pci_dss_v4.0',
