@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { paramValueSchema } from '../config/config-schema.js';
+import { packageRoot } from '../util/package-root.js';
 
 /** A test of the mapped rule, named as in labeled.jsonl, with why it is set apart. */
 const testNoteSchema = z.strictObject({
@@ -41,14 +41,7 @@ export function defaultPantherMapPath(): string {
 
 /** A data file of src/conformance/, found by walking up to the package root (dist/ has no copy). */
 export function dataFilePath(name: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'src', 'conformance', name);
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error(`cannot find the package root above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
+  return join(packageRoot(), 'src', 'conformance', name);
 }
 
 /** Parses and validates the map; throws with every problem's path on a bad file. */

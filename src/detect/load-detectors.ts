@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, resolve, sep } from 'node:path';
 import { parseYamlSource, validateYamlSource, YamlError, type YamlIssue } from '../config/yaml-source.js';
-import { AuditlakeError } from '../errors.js';
+import { packageRoot } from '../util/package-root.js';
 import { type DetectorHeader, detectorHeaderSchema } from './detector-header.js';
 
 /** A detector file that loaded and validated. */
@@ -39,13 +38,7 @@ const FENCE = '-- ---';
  * from source and dist/src/detect/ when compiled, by walking up to package.json.
  */
 export function defaultQueriesRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'queries');
-    const parent = dirname(dir);
-    if (parent === dir) throw new AuditlakeError('internal', 'cannot find the auditlake package root');
-    dir = parent;
-  }
+  return join(packageRoot(), 'queries');
 }
 
 /** Path as people see it: relative to the working directory when under it. */

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { parseYamlSource, validateYamlSource } from '../config/yaml-source.js';
 import { FRAMEWORK_KEYS, SOURCES } from '../detect/detector-header.js';
 import { AuditlakeError, UsageError } from '../errors.js';
+import { packageRoot } from '../util/package-root.js';
 
 /**
  * Compliance frameworks are data (reports/frameworks/<key>.yaml): controls, their titles and the
@@ -92,13 +92,7 @@ const DEFAULT_RETENTION_DAYS = 365;
 
 /** The package's reports/ folder, found by walking up to package.json (src/ or dist/src/). */
 export function defaultReportsRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'reports');
-    const parent = dirname(dir);
-    if (parent === dir) throw new AuditlakeError('internal', 'cannot find the auditlake package root');
-    dir = parent;
-  }
+  return join(packageRoot(), 'reports');
 }
 
 export function listFrameworkKeys(root: string = defaultReportsRoot()): string[] {

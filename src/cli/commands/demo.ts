@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load-config.js';
@@ -19,13 +18,14 @@ import { signingKeyFromConfig } from '../../report/signing-key.js';
 import { type DayCounts, eventsPerDay, eventsPerFormat, type FormatCounts } from '../../store/inventory.js';
 import { openStore, resolveDbPath } from '../../store/open-store.js';
 import { storeOptionsFromEnvironment } from '../../store/store-key.js';
+import { packageRoot } from '../../util/package-root.js';
 import type { CommandResult, GlobalOptions } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { chooseFormat, renderDocument, renderRows } from '../output.js';
 import { type IngestFilesResult, ingestSummaryText, runIngestFiles } from './ingest-files.js';
 
 /** samples/ of the installed package, whatever the working directory. */
-export const SAMPLES_DIR = fileURLToPath(new URL('../../../../samples', import.meta.url));
+export const SAMPLES_DIR = join(packageRoot(), 'samples');
 
 export interface DemoDetection {
   days_judged: number;
