@@ -101,21 +101,22 @@ export const PANTHER_THRESHOLDS = {
   // disagreeing by design. Before: 136/164, 64/84, 72/80. Raised again when
   // aws/snapshot-or-image-shared-outside answered the sharing-with-one-account tests (147/168, 72/87);
   // 150/169 before AWS.EC2.Startup.Script.Change was mapped; 170/188 before the two Bedrock rules and
-  // AWS.CloudTrail.ShortLifecycle and the four SES rules (185/203 with them).
+  // AWS.CloudTrail.ShortLifecycle and the four SES rules (185/203 with them); 189/207 with the two S3
+  // re-encryption rules.
   agreement: {
     min: 88,
-    why: '185/203 = 91.1%: 18 known disagreements, each with its reason in panther-map.yaml (scope and design; no detector gap left)',
+    why: '189/207 = 91.3%: 18 known disagreements, each with its reason in panther-map.yaml (scope and design; no detector gap left)',
   },
   trueFired: {
     min: 86,
-    why: '95/107 = 88.8%: misses are App Engine firewalls, pools without providers, a data-plane role, test shapes',
+    why: '97/109 = 89.0%: misses are App Engine firewalls, pools without providers, a data-plane role, test shapes',
   },
   falseSilent: {
     min: 91,
-    why: '90/96 = 93.8%: Panther allow-lists (benign root calls, IAM Identity Center, service-made denials) we leave to suppressions',
+    why: '92/98 = 93.9%: Panther allow-lists (benign root calls, IAM Identity Center, service-made denials) we leave to suppressions',
   },
   mappedRules: {
-    min: 73,
-    why: '73 of 314 rules mapped (58, 66, 68 and 69 before rules were added with new detectors); a rule leaves the map only with a reason (its detector removed or its question changed)',
+    min: 75,
+    why: '75 of 314 rules mapped (58, 66, 68, 69 and 73 before rules were added with new detectors); a rule leaves the map only with a reason (its detector removed or its question changed)',
   },
 } as const satisfies Record<string, Threshold>;
