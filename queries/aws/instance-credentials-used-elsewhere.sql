@@ -18,7 +18,9 @@
 --   (IMDSv1) or code running there, and uses it elsewhere: the 2019 Capital One breach, GuardDuty's
 --   InstanceCredentialExfiltration. Which address is the instance's is not in the trail (usually the
 --   first one seen), so the finding lists every address with its calls. Counted per access key: an
---   instance that stops and starts gets a new address and new credentials, and is not reported. IPv4
+--   instance that stops and starts gets a new address and new credentials, and is not reported; the
+--   cost is that a key used only by the thief, from one address while the instance makes no calls of
+--   its own, is missed (GuardDuty, which knows the instance's addresses, sees that case). IPv4
 --   addresses are compared exactly, IPv6 ones by their /48 network; private addresses (VPC endpoints)
 --   and AWS service names are left out. The summary says when the session came from IMDSv1.
 -- remediation: >
