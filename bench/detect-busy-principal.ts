@@ -37,6 +37,7 @@ import { type FixtureCase, fixturesSchema, openFixtureStore } from '../src/detec
 import { loadDetectors } from '../src/detect/load-detectors.js';
 import { runDetector } from '../src/detect/run-detector.js';
 import { openStore } from '../src/store/open-store.js';
+import { medianSeconds } from './median-time.js';
 import { sizeListArg } from './size-list-arg.js';
 
 const args = process.argv.slice(2);
@@ -113,17 +114,6 @@ from range(${n}) as t(i)`);
   await refreshActivityProfile(connection, { full: true });
 }
 
-async function median(times: number, run: () => Promise<unknown>): Promise<number> {
-  const ms: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const t0 = performance.now();
-    await run();
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  return ms[Math.floor(ms.length / 2)] ?? 0;
-}
-
 /** How much a run grew from the size before, normalized to a 4-fold step whatever the sizes. */
 function growth(previous: { n: number; ms: number }, n: number, ms: number): { text: string; ok: boolean } {
   const perFourfold = (ms / previous.ms) ** (Math.log(4) / Math.log(n / previous.n));
@@ -138,6 +128,10 @@ const { detectors } = loadDetectors();
 let missed = 0;
 
 console.log('== one principal, N calls in a day');
+async function medianMs(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  return 1000 * (await medianSeconds(runs, fn));
+}
+
 const store = await openStore({ path: ':memory:' });
 const connection = store.connection;
 await restrictForDetection(connection);
@@ -155,10 +149,10 @@ try {
     for (const n of SIZES) {
       await fill(connection, scenario, n);
       let rows = 0;
-      const ms = await median(3, async () => {
+      const ms = await medianMs(3, async () => {
         rows = (await runDetector(connection, detector, { window, params })).rows.length;
       });
-      const scanMs = await median(5, () =>
+      const scanMs = await medianMs(5, () =>
         connection.runAndReadAll('select count(*), count(distinct event_id) from events'),
       );
       let step = '';
@@ -210,7 +204,7 @@ for (const detector of detectors) {
     const { store: caseStore, window: caseWindow, loadError } = await openFixtureStore(burst(base, copies));
     try {
       if (loadError) throw new Error(`${detector.id}: ${loadError}`);
-      const ms = await median(3, () =>
+      const ms = await medianMs(3, () =>
         runDetector(caseStore.connection, detector, { window: caseWindow, params, timeoutMs: 60_000 }),
       );
       times.push(ms);

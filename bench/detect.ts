@@ -49,6 +49,7 @@ import {
 } from '../src/detect/run-detector.js';
 import { prepareReadOnly } from '../src/detect/select-guard.js';
 import { openStore } from '../src/store/open-store.js';
+import { medianSeconds } from './median-time.js';
 import { sizeListArg } from './size-list-arg.js';
 
 const args = process.argv.slice(2);
@@ -360,10 +361,7 @@ group by source`,
 /** Runs once to warm the cache, as the nightly job's first query would, then the median of three. */
 async function medianOfThree(c: DuckDBConnection, sql: string): Promise<number> {
   await c.run(sql);
-  const runs: number[] = [];
-  for (let k = 0; k < 3; k++) runs.push((await timed(() => c.run(sql))).seconds);
-  runs.sort((a, b) => a - b);
-  return runs[1] ?? 0;
+  return medianSeconds(3, () => c.run(sql));
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
@@ -416,18 +414,14 @@ async function prepareOnlySeconds(
   detectors: readonly Detector[],
   window: DetectionWindow,
 ): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
+  return medianSeconds(3, async () => {
     for (const detector of detectors) {
       const variables = detectorVariables({ window, params: resolveParams(detector, {}) });
       await setVariables(c, variables);
       (await prepareReadOnly(c, detector.id, detector.sql)).destroySync();
       await resetVariables(c, variables);
     }
-    times.push((performance.now() - t0) / 1000);
-  }
-  return times.sort((a, b) => a - b)[1] ?? 0;
+  });
 }
 
 /**
@@ -450,13 +444,9 @@ async function prepareFusedSeconds(
   });
   await setVariables(c, variables);
   try {
-    const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      (await c.prepare(branches.join('\nunion all\n'))).destroySync();
-      times.push((performance.now() - t0) / 1000);
-    }
-    return times.sort((a, b) => a - b)[1] ?? 0;
+    return await medianSeconds(3, async () =>
+      (await c.prepare(branches.join('\nunion all\n'))).destroySync(),
+    );
   } finally {
     await resetVariables(c, variables);
   }

@@ -314,7 +314,7 @@ export function consoleLogin(
 // ---- machines -----------------------------------------------------------------------------
 
 const SDK_GO = 'aws-sdk-go/1.55.5 (go1.22.7; linux; amd64) amazon-ssm-agent/3.3.1142.0';
-const SDK_JAVA =
+export const SDK_JAVA =
   'aws-sdk-java/2.28.16 Linux/6.1.112-122.189.amzn2023.x86_64 OpenJDK_64-Bit_Server_VM/21.0.5+11-LTS Java/21.0.5 vendor/Amazon.com_Inc. io/sync http/Apache cfg/retry-mode/standard';
 const SDK_NODE =
   'aws-sdk-js/3.682.0 ua/2.1 os/linux#5.10.226-235.879.amzn2.x86_64 lang/js md/nodejs#20.18.0 api/secrets-manager#3.682.0';

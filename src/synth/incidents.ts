@@ -1,4 +1,4 @@
-import { consoleLogin, humanIdentity, type Session, secretRead } from './aws-activity.js';
+import { consoleLogin, humanIdentity, SDK_JAVA, type Session, secretRead } from './aws-activity.js';
 import { AWS_RESOURCES, authorizeIngress } from './aws-calls.js';
 import { type AzureRecord, armOperation, auditRecord, ROLE_DEFINITIONS, signInRecord, upn } from './azure.js';
 import {
@@ -47,10 +47,9 @@ export interface IncidentSet {
 
 const ATTACKER_IP = '192.0.2.66';
 const SPRAY_IP = '192.0.2.201';
-const ATTACKER_CLI =
+/** The AWS CLI on a Linux laptop, as people and attackers run it. */
+const LINUX_CLI =
   'aws-cli/2.18.12 md/awscrt#0.22.0 ua/2.0 os/linux#6.8.0-48-generic md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/prompt#off';
-const SDK_JAVA_APP =
-  'aws-sdk-java/2.28.16 Linux/6.1.112-122.189.amzn2023.x86_64 OpenJDK_64-Bit_Server_VM/21.0.5+11-LTS Java/21.0.5 vendor/Amazon.com_Inc. io/sync http/Apache cfg/retry-mode/standard';
 const CONSOLE_BROWSER =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.0.0 Safari/537.36';
 
@@ -273,9 +272,7 @@ function ssoActor(
   return {
     identity: humanIdentity(h, account, session),
     ip,
-    userAgent: console
-      ? h.browser
-      : `aws-cli/2.18.12 md/awscrt#0.22.0 ua/2.0 os/linux#6.8.0-48-generic md/arch#x86_64 lang/python#3.12.6 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe md/prompt#off`,
+    userAgent: console ? h.browser : LINUX_CLI,
     ...(console ? { fromConsole: true } : {}),
   };
 }
@@ -373,7 +370,7 @@ function instanceCredentialTheft(rng: Rng, set: IncidentSet): void {
   const context = identity.sessionContext;
   if (context && typeof context === 'object' && !Array.isArray(context)) context.ec2RoleDelivery = '1.0';
   const natIp = '198.51.100.23';
-  const app: CtActor = { identity, ip: natIp, userAgent: SDK_JAVA_APP };
+  const app: CtActor = { identity, ip: natIp, userAgent: SDK_JAVA };
   for (let t = start; t < at(9, 12); t += rng.int(8, 14) * MINUTE) {
     set.aws.push(
       ctRecord(rng, 'prod', 'us-east-1', t, app, {
@@ -387,7 +384,7 @@ function instanceCredentialTheft(rng: Rng, set: IncidentSet): void {
       }),
     );
   }
-  const thief: CtActor = { identity, ip: ATTACKER_IP, userAgent: ATTACKER_CLI };
+  const thief: CtActor = { identity, ip: ATTACKER_IP, userAgent: LINUX_CLI };
   let t = at(9, 9, 41, 12);
   const recon = (
     [
